@@ -1,0 +1,5 @@
+// The runtime's public surface: the only module in src/ that touches onnxruntime-node.
+export { detectProviders, providerReport, onnxruntimeVersion, probeProvider, type ProviderReport, type ProbeEnvironment } from './providers';
+export { RuntimeSession, loadSession, type ModelSource, type SessionConfig, type ProviderName, type Feeds, type Outputs } from './session';
+export { SessionCache, openSession, defaultSessionCache, sessionKey } from './session-cache';
+export { hostTensor, elementCount, isRuntimeDType, type HostTensor, type RuntimeDType, type RuntimeDataMap } from './tensor';

@@ -1,0 +1,126 @@
+// RuntimeSession: one onnxruntime inference session over ONNX bytes or a model path (external data
+// resolved next to the file), run with named host tensors, returning named host tensors. Every
+// onnxruntime failure surfaces as EngineError('runtime-failure') naming the model (and node).
+import { InferenceSession, type Tensor } from 'onnxruntime-node';
+import type { ExecutionProviderInfo } from '../../shared/machine-info';
+import { EngineError } from '../core/errors';
+import { wrapOrtError } from './ort-error';
+import { fromOrtTensor, toOrtTensor, type HostTensor } from './tensor';
+
+export type ProviderName = ExecutionProviderInfo['name'];
+
+export interface SessionConfig {
+  /** Execution provider; 'auto' takes the one providers.ts chose for this machine. Default 'auto'. */
+  readonly provider?: ProviderName | 'auto';
+  readonly intraOpThreads?: number;
+  readonly interOpThreads?: number;
+  readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+/** A model to load: bytes in memory, or a path whose external data files sit beside it. */
+export type ModelSource = { readonly bytes: Uint8Array; readonly name?: string } | { readonly path: string };
+
+export type Feeds = Readonly<Record<string, HostTensor>>;
+export type Outputs = Record<string, HostTensor>;
+
+export function modelLabel(source: ModelSource): string {
+  return 'path' in source ? source.path : source.name ?? `<${source.bytes.byteLength} bytes>`;
+}
+
+export function ortSessionOptions(provider: ProviderName, config: SessionConfig): InferenceSession.SessionOptions {
+  checkThreads('intraOpThreads', config.intraOpThreads);
+  checkThreads('interOpThreads', config.interOpThreads);
+  return {
+    executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+    graphOptimizationLevel: config.optimization ?? 'all',
+    logSeverityLevel: 4,
+    ...(config.intraOpThreads !== undefined ? { intraOpNumThreads: config.intraOpThreads } : {}),
+    ...(config.interOpThreads !== undefined ? { interOpNumThreads: config.interOpThreads } : {}),
+    ...(config.interOpThreads !== undefined && config.interOpThreads > 1 ? { executionMode: 'parallel' as const } : {}),
+  };
+}
+
+function checkThreads(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new EngineError('invalid-argument', `${name} must be a positive integer (got ${value}); leave it unset to let onnxruntime pick.`, { [name]: value });
+  }
+}
+
+/** Loads an uncached session on an explicit provider. Prefer openSession (session-cache.ts). */
+export async function loadSession(source: ModelSource, provider: ProviderName, config: SessionConfig = {}, key = ''): Promise<RuntimeSession> {
+  const model = modelLabel(source);
+  const options = ortSessionOptions(provider, config);
+  try {
+    const ort = 'path' in source
+      ? await InferenceSession.create(source.path, options)
+      : await InferenceSession.create(source.bytes, options);
+    return new RuntimeSession(ort, model, provider, key);
+  } catch (cause) {
+    throw wrapOrtError(cause, { model, stage: 'load', provider });
+  }
+}
+
+export class RuntimeSession {
+  private inFlight = 0;
+  private disposeRequested = false;
+  private released = false;
+
+  constructor(
+    private readonly ort: InferenceSession,
+    readonly model: string,
+    readonly provider: ProviderName,
+    readonly key: string,
+  ) {}
+
+  get inputNames(): readonly string[] { return this.ort.inputNames; }
+  get outputNames(): readonly string[] { return this.ort.outputNames; }
+  get disposed(): boolean { return this.disposeRequested; }
+
+  /** Runs the model; returns the requested outputs (all outputs when none are named). */
+  async run(feeds: Feeds, outputs: readonly string[] = this.outputNames): Promise<Outputs> {
+    if (this.disposeRequested) {
+      throw new EngineError('runtime-failure', `The session for model '${this.model}' was disposed or evicted from the cache; open it again with openSession.`, { model: this.model });
+    }
+    this.checkNames(feeds, outputs);
+    const ortFeeds: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(name, t);
+    this.inFlight += 1;
+    try {
+      const result = await this.ort.run(ortFeeds, [...outputs], { logSeverityLevel: 4 });
+      const out: Outputs = {};
+      for (const name of outputs) {
+        const t = result[name];
+        if (t === undefined) throw new EngineError('runtime-failure', `onnxruntime returned no value for output '${name}' of model '${this.model}'.`, { model: this.model, output: name });
+        out[name] = fromOrtTensor(name, t as Tensor);
+      }
+      return out;
+    } catch (cause) {
+      throw wrapOrtError(cause, { model: this.model, stage: 'run', provider: this.provider });
+    } finally {
+      this.inFlight -= 1;
+      if (this.disposeRequested && this.inFlight === 0) await this.release();
+    }
+  }
+
+  /** Releases native memory now, or after the runs in flight finish. Idempotent. */
+  async dispose(): Promise<void> {
+    this.disposeRequested = true;
+    if (this.inFlight === 0) await this.release();
+  }
+
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.ort.release();
+  }
+
+  private checkNames(feeds: Feeds, outputs: readonly string[]): void {
+    const expected = this.inputNames;
+    const missing = expected.filter((n) => !(n in feeds));
+    const unknown = Object.keys(feeds).filter((n) => !expected.includes(n));
+    const badOut = outputs.filter((n) => !this.outputNames.includes(n));
+    if (missing.length > 0 || unknown.length > 0 || badOut.length > 0) {
+      throw new EngineError('invalid-argument', `Inputs/outputs do not match model '${this.model}' (missing inputs: [${missing.join(', ')}], unknown inputs: [${unknown.join(', ')}], unknown outputs: [${badOut.join(', ')}]); the model takes [${expected.join(', ')}] and returns [${this.outputNames.join(', ')}].`, { model: this.model, missing, unknown, unknownOutputs: badOut });
+    }
+  }
+}

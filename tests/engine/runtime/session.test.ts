@@ -1,0 +1,115 @@
+// RuntimeSession and the session cache on real onnxruntime CPU sessions: typed inputs and outputs,
+// errors that name the model and node, thread options, caching by graph hash, eviction, paths.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../src/engine/core/errors';
+import { loadSession } from '../../../src/engine/runtime/session';
+import { SessionCache } from '../../../src/engine/runtime/session-cache';
+import { hostTensor } from '../../../src/engine/runtime/tensor';
+import { bootstrapModel, type BootstrapIo } from './bootstrap-onnx';
+
+const io = (name: string, dtype: string, dims: (number | string)[] = ['n']): BootstrapIo => ({ name, dtype, dims });
+const binary = (op: string, dtype: string): Uint8Array =>
+  bootstrapModel([{ op, inputs: ['a', 'b'], outputs: ['c'], name: `${op.toLowerCase()}_node` }], [io('a', dtype), io('b', dtype)], [io('c', dtype)]);
+
+async function expectEngineError(p: Promise<unknown>, code: string): Promise<EngineError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(EngineError);
+  expect((err as EngineError).code).toBe(code);
+  return err as EngineError;
+}
+
+describe('RuntimeSession', () => {
+  it('runs float64, float32 and int64 graphs with named typed inputs', async () => {
+    const f64 = await loadSession({ bytes: binary('Mul', 'float64'), name: 'mul64' }, 'cpu');
+    const out = await f64.run({ a: hostTensor('float64', [3], new Float64Array([1, 2, 3])), b: hostTensor('float64', [3], new Float64Array([0.5, 0.25, 1e-300])) });
+    expect(out.c).toEqual({ dtype: 'float64', dims: [3], data: new Float64Array([0.5, 0.5, 3e-300]) });
+    const i64 = await loadSession({ bytes: binary('Add', 'int64') }, 'cpu', { intraOpThreads: 1, interOpThreads: 1 });
+    const sum = await i64.run({ a: hostTensor('int64', [2], new BigInt64Array([2n ** 40n, -1n])), b: hostTensor('int64', [2], new BigInt64Array([1n, 1n])) });
+    expect([...(sum.c?.data as BigInt64Array)]).toEqual([2n ** 40n + 1n, 0n]);
+    await f64.dispose();
+    await i64.dispose();
+  });
+
+  it('passes float16 as raw half bits and bool as bytes', async () => {
+    const half = await loadSession({ bytes: binary('Add', 'float16') }, 'cpu');
+    const one = 0x3c00;
+    const out = await half.run({ a: hostTensor('float16', [2], new Uint16Array([one, one])), b: hostTensor('float16', [2], new Uint16Array([one, 0])) });
+    expect(out.c?.data).toEqual(new Uint16Array([0x4000, one]));
+    const not = await loadSession({ bytes: bootstrapModel([{ op: 'Not', inputs: ['a'], outputs: ['c'] }], [io('a', 'bool')], [io('c', 'bool')]) }, 'cpu');
+    expect((await not.run({ a: hostTensor('bool', [3], new Uint8Array([1, 0, 1])) })).c?.data).toEqual(new Uint8Array([0, 1, 0]));
+  });
+
+  it('wraps an onnxruntime run failure into runtime-failure naming the model and node', async () => {
+    const s = await loadSession({ bytes: binary('Add', 'float32'), name: 'adder' }, 'cpu');
+    const err = await expectEngineError(s.run({ a: hostTensor('float32', [2], new Float32Array(2)), b: hostTensor('float32', [3], new Float32Array(3)) }), 'runtime-failure');
+    expect(err.message).toContain("model 'adder'");
+    expect(err.details).toMatchObject({ model: 'adder', node: 'add_node', op: 'Add', stage: 'run' });
+  });
+
+  it('wraps a load failure and rejects bad names, bad data lengths and bad thread counts', async () => {
+    const err = await expectEngineError(loadSession({ bytes: new Uint8Array([1, 2, 3]), name: 'garbage' }, 'cpu'), 'runtime-failure');
+    expect(err.details).toMatchObject({ model: 'garbage', stage: 'load' });
+    const s = await loadSession({ bytes: binary('Add', 'float32') }, 'cpu');
+    const bad = await expectEngineError(s.run({ a: hostTensor('float32', [1], new Float32Array(1)), x: hostTensor('float32', [1], new Float32Array(1)) }), 'invalid-argument');
+    expect(bad.details).toMatchObject({ missing: ['b'], unknown: ['x'] });
+    expect(() => hostTensor('float32', [2, 2], new Float32Array(3))).toThrow(EngineError);
+    await expectEngineError(loadSession({ bytes: binary('Add', 'float32') }, 'cpu', { intraOpThreads: 0 }), 'invalid-argument');
+  });
+
+  it('returns only the requested outputs', async () => {
+    const bytes = bootstrapModel(
+      [{ op: 'Neg', inputs: ['a'], outputs: ['n'] }, { op: 'Abs', inputs: ['a'], outputs: ['m'] }],
+      [io('a', 'float32')], [io('n', 'float32'), io('m', 'float32')],
+    );
+    const s = await loadSession({ bytes }, 'cpu');
+    const out = await s.run({ a: hostTensor('float32', [2], new Float32Array([-1, 2])) }, ['m']);
+    expect(Object.keys(out)).toEqual(['m']);
+    expect(out.m?.data).toEqual(new Float32Array([1, 2]));
+  });
+});
+
+describe('SessionCache', () => {
+  it('reuses a session for the same bytes and options, and separates different options', async () => {
+    const cache = new SessionCache(4);
+    const a = await cache.open({ bytes: binary('Add', 'float32') }, { provider: 'cpu' });
+    const b = await cache.open({ bytes: binary('Add', 'float32').slice() }, { provider: 'cpu' });
+    const c = await cache.open({ bytes: binary('Add', 'float32') }, { provider: 'cpu', intraOpThreads: 1 });
+    const d = await cache.open({ bytes: binary('Sub', 'float32') }, { provider: 'cpu' });
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(d.key).not.toBe(a.key);
+    expect(cache.size).toBe(3);
+    await cache.clear();
+    expect(a.disposed).toBe(true);
+  });
+
+  it('evicts the least recently used session and disposes it', async () => {
+    const cache = new SessionCache(2);
+    const add = await cache.open({ bytes: binary('Add', 'float32') }, { provider: 'cpu' });
+    const sub = await cache.open({ bytes: binary('Sub', 'float32') }, { provider: 'cpu' });
+    expect(await cache.open({ bytes: binary('Add', 'float32') }, { provider: 'cpu' })).toBe(add);
+    await cache.open({ bytes: binary('Mul', 'float32') }, { provider: 'cpu' });
+    expect(sub.disposed).toBe(true);
+    expect(add.disposed).toBe(false);
+    const err = await expectEngineError(sub.run({}), 'runtime-failure');
+    expect(err.message).toContain('openSession');
+    await cache.clear();
+  });
+
+  it('loads a model by path and keys it by the file content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aptp-rt-'));
+    const path = join(dir, 'model.onnx');
+    writeFileSync(path, binary('Max', 'float64'));
+    const cache = new SessionCache();
+    const s = await cache.open({ path }, { provider: 'auto' });
+    const out = await s.run({ a: hostTensor('float64', [2], new Float64Array([1, 5])), b: hostTensor('float64', [2], new Float64Array([3, 4])) });
+    expect(out.c?.data).toEqual(new Float64Array([3, 5]));
+    writeFileSync(path, binary('Min', 'float64'));
+    expect(await cache.open({ path }, { provider: 'auto' })).not.toBe(s);
+    await expectEngineError(cache.open({ path: join(dir, 'absent.onnx') }), 'io-failure');
+    await cache.clear();
+  });
+});
