@@ -1,0 +1,36 @@
+// The studio window: sandboxed, context-isolated, no Node in the page, the preload's
+// `window.studio` as its only bridge, showing the app scheme's index page.
+import { BrowserWindow } from 'electron';
+import { APP_ORIGIN } from './app-protocol';
+
+export interface MainWindowOptions {
+  readonly preload: string;
+  readonly icon: string;
+}
+
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'APTP Studio',
+    backgroundColor: '#0f1115',
+    icon: options.icon,
+    webPreferences: {
+      preload: options.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
+}

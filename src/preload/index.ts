@@ -1,0 +1,19 @@
+// Preload: binds the StudioApi to Electron IPC and exposes it as `window.studio`, nothing else.
+// One channel carries every request and one every event; main validates both directions.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { StudioEventListener } from '../shared/studio-api';
+import { bindStudioApi } from '../shared/studio-client';
+import { STUDIO_IPC } from '../shared/studio-wire';
+
+const studio = bindStudioApi(
+  (method, input) => ipcRenderer.invoke(STUDIO_IPC.request, method, input),
+  (listener: StudioEventListener) => {
+    const forward = (_event: IpcRendererEvent, payload: Parameters<StudioEventListener>[0]) => listener(payload);
+    ipcRenderer.on(STUDIO_IPC.event, forward);
+    return () => {
+      ipcRenderer.removeListener(STUDIO_IPC.event, forward);
+    };
+  },
+);
+
+contextBridge.exposeInMainWorld('studio', studio);

@@ -1,0 +1,66 @@
+// The StudioApi: every request the studio can make of the engine and every event the engine streams
+// back, declared once as zod schemas. Types derive from the tables, so adding an endpoint is one
+// entry in `studioRequests`, and a handler table missing it (StudioHandlers) fails to compile.
+// Both transports (Electron IPC, WebSocket) carry exactly these shapes; see studio-wire.ts.
+import { z } from 'zod';
+import { machineInfoSchema } from './machine-info';
+import type { Result } from './result';
+
+const noInput = z.object({}).strict();
+
+/** Request table: method name -> input and output schemas. */
+export const studioRequests = {
+  ping: {
+    input: noInput,
+    output: z.object({ pong: z.literal(true), engineTime: z.number() }),
+  },
+  getMachineInfo: {
+    input: noInput,
+    output: machineInfoSchema,
+  },
+} as const;
+
+/** Event table: event name -> payload schema. */
+export const studioEvents = {
+  jobProgress: z.object({
+    jobId: z.string().min(1),
+    stage: z.string(),
+    /** 0..1 of the whole job. */
+    fraction: z.number().min(0).max(1),
+    message: z.string(),
+  }),
+} as const;
+
+export type StudioMethod = keyof typeof studioRequests;
+export type StudioEventName = keyof typeof studioEvents;
+export type StudioInput<M extends StudioMethod> = z.input<(typeof studioRequests)[M]['input']>;
+export type StudioOutput<M extends StudioMethod> = z.output<(typeof studioRequests)[M]['output']>;
+export type StudioEventPayload<E extends StudioEventName> = z.output<(typeof studioEvents)[E]>;
+
+export const studioMethods = Object.keys(studioRequests) as StudioMethod[];
+export const studioEventNames = Object.keys(studioEvents) as StudioEventName[];
+
+export function isStudioMethod(name: unknown): name is StudioMethod {
+  return typeof name === 'string' && Object.hasOwn(studioRequests, name);
+}
+
+/** The event envelope: every streamed event, whatever the transport. */
+export type StudioEvent = { [E in StudioEventName]: { event: E; payload: StudioEventPayload<E> } }[StudioEventName];
+
+export type StudioEventListener = (event: StudioEvent) => void;
+
+/** Arguments of a call: optional when the input has no required fields. */
+type CallArgs<M extends StudioMethod> = Record<string, never> extends StudioInput<M> ? [input?: StudioInput<M>] : [input: StudioInput<M>];
+
+/** What the renderer holds: one async method per request, plus an event subscription. */
+export type StudioApi = {
+  readonly [M in StudioMethod]: (...args: CallArgs<M>) => Promise<Result<StudioOutput<M>>>;
+} & {
+  /** Subscribes to every event; returns the function that unsubscribes. */
+  readonly onEvent: (listener: StudioEventListener) => () => void;
+};
+
+/** What the engine implements: one handler per request; a missing one is a compile error. */
+export type StudioHandlers = {
+  readonly [M in StudioMethod]: (input: z.output<(typeof studioRequests)[M]['input']>) => Promise<StudioOutput<M>>;
+};
