@@ -6,3 +6,5 @@ export type { Operand } from './builder';
 export { inferTypes, formatType, resolveReshape, reducedShape } from './infer/index';
 export { verifyGraph, topologicalSort } from './verifier';
 export { broadcastShapes, tryBroadcastShapes, broadcastReduction } from '../core/shape';
+export { printGraph, formatNode } from './printer';
+export { eliminateDeadCode, eliminateCommonSubexpressions } from './passes';
