@@ -46,19 +46,32 @@ function checkThreads(name: string, value: number | undefined): void {
   }
 }
 
-/** Loads an uncached session on an explicit provider. Prefer openSession (session-cache.ts). */
+/**
+ * Loads an uncached session on an explicit provider. Prefer openSession (session-cache.ts).
+ * onnxruntime's extended optimisations can fuse ops into com.microsoft kernels that exist only for
+ * float32 (QuickGelu from x*sigmoid(x) in a float64 graph, for one); such a load is retried once
+ * at 'basic' optimisation, which keeps the graph as written, and the session records it.
+ */
 export async function loadSession(source: ModelSource, provider: ProviderName, config: SessionConfig = {}, key = ''): Promise<RuntimeSession> {
   const model = modelLabel(source);
-  const options = ortSessionOptions(provider, config);
+  const create = (c: SessionConfig): Promise<InferenceSession> => {
+    const options = ortSessionOptions(provider, c);
+    return 'path' in source ? InferenceSession.create(source.path, options) : InferenceSession.create(source.bytes, options);
+  };
   try {
-    const ort = 'path' in source
-      ? await InferenceSession.create(source.path, options)
-      : await InferenceSession.create(source.bytes, options);
-    return new RuntimeSession(ort, model, provider, key);
+    return new RuntimeSession(await create(config), model, provider, key, config.optimization ?? 'all');
   } catch (cause) {
-    throw wrapOrtError(cause, { model, stage: 'load', provider });
+    const level = config.optimization ?? 'all';
+    if (level === 'basic' || level === 'disabled' || !FUSED_KERNEL_MISSING.test(String(cause))) throw wrapOrtError(cause, { model, stage: 'load', provider });
+    try {
+      return new RuntimeSession(await create({ ...config, optimization: 'basic' }), model, provider, key, 'basic');
+    } catch (retryCause) {
+      throw wrapOrtError(retryCause, { model, stage: 'load', provider });
+    }
   }
 }
+
+const FUSED_KERNEL_MISSING = /Failed to find kernel for com\.microsoft\./;
 
 export class RuntimeSession {
   private inFlight = 0;
@@ -70,6 +83,8 @@ export class RuntimeSession {
     readonly model: string,
     readonly provider: ProviderName,
     readonly key: string,
+    /** The graph optimisation level the session actually runs with. */
+    readonly optimization: NonNullable<SessionConfig['optimization']> = 'all',
   ) {}
 
   get inputNames(): readonly string[] { return this.ort.inputNames; }
