@@ -1,8 +1,7 @@
 // The oracle bridge, TypeScript side: for each case, builds the function with GraphBuilder, adds its
 // vector-Jacobian product with autodiff (seed fed as input 'grad/seed'), emits ONNX, runs it on
 // onnxruntime-node (CPU) and writes model.onnx, inputs and outputs as .npy plus case.json into
-// <out>/<case>/. float64 graphs run at optimization 'basic': onnxruntime's extended level fuses
-// Transpose+MatMul into com.microsoft.FusedMatMul, which has no float64 CPU kernel. A case that fails to build or run writes case.json with its error, so pytest
+// <out>/<case>/. A case that fails to build or run writes case.json with its error, so pytest
 // reports that case (not the whole run) as failed.
 //   tsx tests/oracle/ts/emit.ts --out tests/oracle/cache/composites [--only name,name]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +55,7 @@ async function runCase(c: OracleCase, dir: string, record: CaseRecord): Promise<
   const bytes = emitModel(graph);
   writeFileSync(join(dir, 'model.onnx'), bytes);
   record.inputs = writeTensors(join(dir, 'inputs'), feeds);
-  const session = await openSession({ bytes, name: c.name }, { provider: 'cpu', optimization: c.dtype === 'float64' ? 'basic' : 'all' });
+  const session = await openSession({ bytes, name: c.name }, { provider: 'cpu' });
   record.outputs = writeTensors(join(dir, 'outputs'), await session.run(feeds));
 }
 
