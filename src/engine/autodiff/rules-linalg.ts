@@ -43,7 +43,7 @@ export const linalgRules = {
     return [
       () => (transA ? (transB ? gemm(c.x(1), g, 1, 1) : gemm(c.x(1), g, 0, 1)) : gemm(g, c.x(1), 0, transB ? 0 : 1)),
       () => (transB ? (transA ? gemm(g, c.x(0), 1, 1) : gemm(g, c.x(0), 1, 0)) : gemm(c.x(0), g, transA ? 0 : 1, 0)),
-      () => o.scale(g, beta),
+      () => o.scale(g, Math.fround(beta)), // ONNX float attributes are float32: match the forward's beta
     ];
   },
   // dx = ConvTranspose(g, w); dw = corr(x, g); db = sum g

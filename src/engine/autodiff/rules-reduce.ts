@@ -26,10 +26,10 @@ function extremeGrad<O extends 'ReduceMax' | 'ReduceMin'>(c: GradCtx<O>, o: Grad
   return o.mul(hit, o.div(kept(c, o, c.g()), count));
 }
 
-/** Normalises over `axes` (keepdims): returns x-hat and 1/std, the pieces every norm gradient uses. */
+/** Normalises over `axes` (keepdims): x-hat and 1/std, as the forward op (epsilon is a float32 attribute). */
 function standardise(o: GradOps, x: Value, axes: readonly number[], epsilon: number): { xhat: Value; rstd: Value } {
   const xc = o.sub(x, o.reduceMean(x, axes));
-  const rstd = o.reciprocal(o.sqrt(o.add(o.reduceMean(o.square(xc), axes), o.scalar(epsilon, x))));
+  const rstd = o.reciprocal(o.sqrt(o.add(o.reduceMean(o.square(xc), axes), o.scalar(Math.fround(epsilon), x))));
   return { xhat: o.mul(xc, rstd), rstd };
 }
 
