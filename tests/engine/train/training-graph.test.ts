@@ -1,0 +1,58 @@
+// The training graph's interface (inputs, outputs, dropped gradients), the first AdamW step's closed
+// form p1 = p0 (1 - lr wd) - lr g / (|g| + eps), SGD's plain step, and the errors for bad options
+// and parameters. Step-by-step agreement with torch.optim is in tests/oracle/test_optimizers.py.
+import { describe, expect, it } from 'vitest';
+import { isEngineError } from '../../../src/engine/core/errors';
+import { GraphBuilder, type Graph } from '../../../src/engine/ir';
+import { hostTensor } from '../../../src/engine/runtime';
+import { Trainer, adamW, buildTrainingGraph, sgd } from '../../../src/engine/train';
+
+function linearLoss(): Graph {
+  const b = new GraphBuilder('linear_loss');
+  const p = b.input('p', 'float64', [4]);
+  b.output(b.reduceSum(b.mul(p, b.input('G', 'float64', [4])), undefined, false), 'loss');
+  return b.build();
+}
+
+const p0 = [0.5, -1, 2, 0.25];
+const g = [0.3, -2, 1e-3, 4];
+const f64 = (values: number[]) => hostTensor('float64', [values.length], Float64Array.from(values));
+
+describe('buildTrainingGraph', () => {
+  it('takes parameters, state and hyperparameters, and returns the loss and the updates only', () => {
+    const graph = buildTrainingGraph(linearLoss(), { loss: 'loss', params: ['p'], optimizer: adamW() });
+    expect(graph.inputs.map((v) => v.name).sort()).toEqual(['G', 'opt/decay', 'opt/p/exp_avg', 'opt/p/exp_avg_sq', 'opt/sqrt_bc2', 'opt/step_size', 'p']);
+    expect(graph.outputs.map((o) => o.name).sort()).toEqual(['loss', 'new/opt/p/exp_avg', 'new/opt/p/exp_avg_sq', 'new/p']);
+  });
+
+  it('refuses a parameter that is not a graph input', () => {
+    expect(() => buildTrainingGraph(linearLoss(), { loss: 'loss', params: ['q'], optimizer: sgd({ lr: 1 }) })).toThrow(/not an input/);
+  });
+});
+
+describe('optimiser steps', () => {
+  it('AdamW first step is p0 (1 - lr wd) - lr g / (|g| + eps)', async () => {
+    const [lr, wd, eps] = [0.1, 0.5, 1e-8];
+    const trainer = await Trainer.create(linearLoss(), { params: { p: f64(p0) }, optimizer: adamW({ lr, weightDecay: wd, eps }) });
+    const { loss } = await trainer.step({ G: f64(g) });
+    expect(loss).toBeCloseTo(p0.reduce((s, p, i) => s + p * (g[i] ?? 0), 0), 12);
+    const expected = p0.map((p, i) => p * (1 - lr * wd) - (lr * (g[i] ?? 0)) / (Math.abs(g[i] ?? 0) + eps));
+    Array.from(trainer.parameters.p?.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i] ?? 0, 10));
+    expect(trainer.stepCount).toBe(1);
+  });
+
+  it('SGD steps p - lr g, twice', async () => {
+    const trainer = await Trainer.create(linearLoss(), { params: { p: f64(p0) }, optimizer: sgd({ lr: 0.2 }) });
+    await trainer.step({ G: f64(g) });
+    await trainer.step({ G: f64(g) }, 0.1);
+    Array.from(trainer.parameters.p?.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo((p0[i] ?? 0) - 0.3 * (g[i] ?? 0), 12));
+  });
+
+  it('rejects bad options and mismatched parameters with EngineErrors', async () => {
+    for (const make of [() => adamW({ lr: -1 }), () => adamW({ betas: [1, 0.9] }), () => sgd({ lr: 0.1, nesterov: true })]) {
+      expect(() => make()).toThrow(/lr|betas|Nesterov/);
+    }
+    const wrong = Trainer.create(linearLoss(), { params: { p: hostTensor('float64', [3], new Float64Array(3)) }, optimizer: sgd({ lr: 1 }) });
+    await expect(wrong).rejects.toSatisfy((e: unknown) => isEngineError(e) && e.code === 'shape-mismatch');
+  });
+});
