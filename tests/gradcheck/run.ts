@@ -24,7 +24,7 @@ function summarise(op: string, results: CaseResult[]): { line: string; ok: boole
   const dtypes = [...new Set(results.map((r) => r.dtype))].join('/');
   const maxErr = Math.max(...results.map((r) => r.maxErr));
   const failed = results.filter((r) => !r.ok);
-  const head = `${op}: ${failed.length ? 'FAILED' : 'ok'} (${dtypes}, ${results.length} cases, max rel err ${maxErr.toExponential(1)}, tol ${results.map((r) => TOLERANCE[r.dtype]).reduce((a, b) => Math.max(a, b)).toExponential(0)})`;
+  const head = `${op}: ${failed.length ? 'FAILED' : 'ok'} (${dtypes}, ${results.length} cases, max rel err ${maxErr.toExponential(1)}, tol ${Math.max(...results.map((r): number => TOLERANCE[r.dtype])).toExponential(0)})`;
   const detail = failed.map((r) => `    ${r.name}: ${r.error ?? `rel err ${r.maxErr.toExponential(2)}`}`);
   return { line: [head, ...detail].join('\n'), ok: failed.length === 0 };
 }
