@@ -36,31 +36,48 @@ function checkDefinitions(graph: Graph): Map<number, Value> {
   return byId;
 }
 
-/** Finds a cycle among nodes (as node names) or returns undefined. */
-function findCycle(nodes: readonly Node[]): string[] | undefined {
+function producerMap(nodes: readonly Node[]): Map<number, Node> {
   const producer = new Map<number, Node>();
   for (const n of nodes) for (const v of n.outputs) producer.set(v.id, n);
+  return producer;
+}
+
+/**
+ * Depth-first walk over producers (iterative, so deep graphs cannot overflow the stack). Calls
+ * `done` for each node after all its producers (a topological order); returns the first cycle found
+ * as node names, or undefined.
+ */
+function walkProducers(nodes: readonly Node[], done: (n: Node) => void): string[] | undefined {
+  const producer = producerMap(nodes);
   const state = new Map<Node, 'open' | 'done'>();
-  const stack: Node[] = [];
-  const visit = (n: Node): string[] | undefined => {
-    if (state.get(n) === 'done') return undefined;
-    if (state.get(n) === 'open') return [...stack.slice(stack.indexOf(n)), n].map((m) => m.name);
-    state.set(n, 'open');
-    stack.push(n);
-    for (const v of n.inputs) {
-      const p = producer.get(v.id);
-      const cycle = p ? visit(p) : undefined;
-      if (cycle) return cycle;
+  for (const root of nodes) {
+    if (state.has(root)) continue;
+    const stack: { node: Node; next: number }[] = [{ node: root, next: 0 }];
+    state.set(root, 'open');
+    while (stack.length) {
+      const top = stack[stack.length - 1] as { node: Node; next: number };
+      const input = top.node.inputs[top.next++];
+      if (!input) {
+        stack.pop();
+        state.set(top.node, 'done');
+        done(top.node);
+        continue;
+      }
+      const p = producer.get(input.id);
+      if (!p || state.get(p) === 'done') continue;
+      if (state.get(p) === 'open') {
+        const from = stack.findIndex((f) => f.node === p);
+        return [...stack.slice(from).map((f) => f.node.name), p.name];
+      }
+      state.set(p, 'open');
+      stack.push({ node: p, next: 0 });
     }
-    stack.pop();
-    state.set(n, 'done');
-    return undefined;
-  };
-  for (const n of nodes) {
-    const cycle = visit(n);
-    if (cycle) return cycle;
   }
   return undefined;
+}
+
+function findCycle(nodes: readonly Node[]): string[] | undefined {
+  return walkProducers(nodes, () => undefined);
 }
 
 function checkNode(node: Node, defined: Set<number>, byId: Map<number, Value>, graph: Graph): void {
@@ -109,21 +126,8 @@ export function verifyGraph(graph: Graph): void {
 
 /** The same graph with nodes in a topological order (stable); throws graph-invalid on a cycle. */
 export function topologicalSort(graph: Graph): Graph {
-  const cycle = findCycle(graph.nodes);
-  if (cycle) invalid(`Graph '${graph.name}' has a cycle: ${cycle.join(' -> ')}.`, { cycle });
-  const producer = new Map<number, Node>();
-  for (const n of graph.nodes) for (const v of n.outputs) producer.set(v.id, n);
-  const placed = new Set<Node>();
   const order: Node[] = [];
-  const place = (n: Node): void => {
-    if (placed.has(n)) return;
-    placed.add(n);
-    for (const v of n.inputs) {
-      const p = producer.get(v.id);
-      if (p) place(p);
-    }
-    order.push(n);
-  };
-  graph.nodes.forEach(place);
+  const cycle = walkProducers(graph.nodes, (n) => order.push(n));
+  if (cycle) invalid(`Graph '${graph.name}' has a cycle: ${cycle.join(' -> ')}.`, { cycle });
   return { ...graph, nodes: order };
 }

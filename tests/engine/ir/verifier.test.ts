@@ -65,6 +65,19 @@ describe('verifyGraph', () => {
   });
 });
 
+describe('deep graphs', () => {
+  it('verify and sort a 30000-node chain without exhausting the stack', () => {
+    const b = new GraphBuilder('deep');
+    let v = b.input('x', 'float32', [1]);
+    for (let i = 0; i < 30000; i++) v = b.neg(v);
+    b.output(v, 'y');
+    const g = b.build();
+    const reversed = { ...g, nodes: [...g.nodes].reverse() };
+    expect(() => verifyGraph(reversed)).toThrow(/before the node producing it/);
+    expect(topologicalSort(reversed).nodes.map((n) => n.name)).toEqual(g.nodes.map((n) => n.name));
+  });
+});
+
 describe('GraphBuilder.from', () => {
   it('continues a graph with fresh ids and names, keeping its outputs', async () => {
     const g = chain();
