@@ -4,20 +4,13 @@
 // (rounds of freshly drawn shapes and data, seeds seed..seed+n-1; default 3).
 import { RULES } from '../../src/engine/autodiff/rules';
 import { OP_TYPES, type OpType } from '../../src/engine/ir/ops';
-import { elementwiseCases } from './cases-elementwise';
-import { linalgCases } from './cases-linalg';
-import { movementCases } from './cases-movement';
-import { reductionCases } from './cases-reduce';
-import { checkCase, TOLERANCE, type CaseResult, type GradCase } from './harness';
+import { allCases } from './cases';
+import { checkCase, TOLERANCE, type CaseResult } from './harness';
 import { checkRefusal, REFUSALS } from './refusals';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-export function allCases(seed: number): GradCase[] {
-  return [...elementwiseCases(seed), ...linalgCases(seed), ...reductionCases(seed), ...movementCases(seed)];
 }
 
 function summarise(op: string, results: CaseResult[]): { line: string; ok: boolean } {

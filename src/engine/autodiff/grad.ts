@@ -30,7 +30,7 @@ export function grad(graph: Graph, request: GradRequest): Graph {
     if (!isFloat(v.type.dtype)) throw new EngineError('no-gradient', `'${v.name}' is ${v.type.dtype}; gradients exist only for float values.`, { value: v.name, dtype: v.type.dtype });
   }
   const active = activeValues(graph, loss, wrt);
-  const pending = new Map<number, Value[]>([[loss.id, [seedOf(b, o, loss, request.seed)]]]);
+  const pending = new Map<number, Value[]>([[loss.id, [b.scope('backward/seed', () => seedOf(b, o, loss, request.seed))]]]);
   const total = (v: Value): Value | undefined => {
     const parts = pending.get(v.id);
     if (parts === undefined) return undefined;
@@ -98,7 +98,10 @@ function activeValues(graph: Graph, loss: Value, wrt: readonly Value[]): Set<num
 }
 
 function seedOf(b: GraphBuilder, o: GradOps, loss: Value, seed: GradRequest['seed']): Value {
-  if (seed === undefined || seed === 'ones') return o.expand(b.scalar(1, loss.type.dtype), shapeOf(loss));
+  if (seed === undefined || seed === 'ones') {
+    const one = b.scalar(1, loss.type.dtype);
+    return shapeOf(loss).length === 0 ? one : o.expand(one, shapeOf(loss));
+  }
   if (seed === 'input') return b.input('grad/seed', loss.type.dtype, shapeOf(loss));
   if (seed.type.dtype !== loss.type.dtype || shapeOf(seed).join() !== shapeOf(loss).join()) {
     throw new EngineError('shape-mismatch', `The seed '${seed.name}' must have the loss's type ${loss.type.dtype}[${shapeOf(loss).join(',')}].`, { seed: seed.name, loss: loss.name });
