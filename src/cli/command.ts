@@ -1,0 +1,26 @@
+// The shape of one `aptp` command: its name, one-line summary, usage, typed options (node:util
+// parseArgs), and run(). Adding a command is one file plus one line in commands/index.ts.
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+  readonly positionals: readonly string[];
+}
+
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: OptionSpec;
+  /** Descriptions of each option for --help, keyed like `options`. */
+  readonly optionHelp: Readonly<Record<string, string>>;
+  readonly maxPositionals: number;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+/** A bad invocation: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,7 @@
+// Every `aptp` command, in the order --help lists them.
+import type { CliCommand } from '../command';
+import { demoCommand } from './demo';
+import { infoCommand } from './info';
+import { studioCommand } from './studio';
+
+export const commands: readonly CliCommand[] = [demoCommand, infoCommand, studioCommand];

@@ -1,0 +1,28 @@
+// --help text for the whole CLI and for one command.
+import type { CliCommand } from './command';
+
+export function mainHelp(commands: readonly CliCommand[], version: string): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `aptp ${version}: Adaptive Prompt-Tailored Pruning of text-to-image diffusion models`,
+    '',
+    'Usage: aptp <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `aptp <command> --help` for a command\'s options. `aptp --version` prints the version.',
+  ].join('\n');
+}
+
+export function commandHelp(command: CliCommand): string {
+  const names = Object.keys(command.options);
+  const label = (n: string): string => `--${n}${command.options[n]?.type === 'string' ? ' VALUE' : ''}`;
+  const width = Math.max(0, ...names.map((n) => label(n).length));
+  return [
+    `${command.summary}.`,
+    '',
+    `Usage: ${command.usage}`,
+    ...(names.length ? ['', 'Options:', ...names.map((n) => `  ${label(n).padEnd(width)}  ${command.optionHelp[n] ?? ''}`)] : []),
+  ].join('\n');
+}
