@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { env, listSupportedBackends } from 'onnxruntime-node';
 import type { ExecutionProviderInfo } from '../../shared/machine-info';
+import { GraphBuilder } from '../ir/builder';
+import { emitModel } from '../onnx/model';
 import { loadSession, type ProviderName } from './session';
 import { hostTensor } from './tensor';
 
@@ -30,11 +32,12 @@ export interface ProbeEnvironment {
   readonly probe: (provider: ProviderName) => Promise<string | null>;
 }
 
-/** Identity(float32[1]) at opset 17: the smallest model that proves a provider can run a session. */
-const PROBE_MODEL_BASE64 = 'CAgSCWFwdHAtdGVzdDpGChcKAXgSAXkaBXByb2JlIghJZGVudGl0eRIJYm9vdHN0cmFwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQEQ==';
-
+/** y = x + x over float32[1]: the smallest model that proves a provider can run a session. */
 export function probeModelBytes(): Uint8Array {
-  return new Uint8Array(Buffer.from(PROBE_MODEL_BASE64, 'base64'));
+  const b = new GraphBuilder('provider_probe');
+  const x = b.input('x', 'float32', [1]);
+  b.output(b.add(x, x), 'y');
+  return emitModel(b.build());
 }
 
 export async function probeProvider(provider: ProviderName): Promise<string | null> {
@@ -42,7 +45,7 @@ export async function probeProvider(provider: ProviderName): Promise<string | nu
     const session = await loadSession({ bytes: probeModelBytes(), name: `${provider}-probe` }, provider, { intraOpThreads: 1 });
     try {
       const out = await session.run({ x: hostTensor('float32', [1], new Float32Array([42])) });
-      return out.y?.data[0] === 42 ? null : 'the probe session ran but returned a wrong value';
+      return out.y?.data[0] === 84 ? null : 'the probe session ran but returned a wrong value';
     } finally {
       await session.dispose();
     }

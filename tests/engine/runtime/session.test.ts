@@ -1,18 +1,28 @@
-// RuntimeSession and the session cache on real onnxruntime CPU sessions: typed inputs and outputs,
-// errors that name the model and node, thread options, caching by graph hash, eviction, paths.
+// RuntimeSession and the session cache on real onnxruntime CPU sessions over models the engine's
+// emitter writes: typed inputs and outputs, errors that name the model and node, thread options,
+// caching by graph hash, eviction, loading by path.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { DType } from '../../../src/engine/core/dtype';
 import { EngineError } from '../../../src/engine/core/errors';
+import { GraphBuilder } from '../../../src/engine/ir/builder';
+import { emitModel } from '../../../src/engine/onnx/model';
 import { loadSession } from '../../../src/engine/runtime/session';
 import { SessionCache } from '../../../src/engine/runtime/session-cache';
 import { hostTensor } from '../../../src/engine/runtime/tensor';
-import { bootstrapModel, type BootstrapIo } from './bootstrap-onnx';
 
-const io = (name: string, dtype: string, dims: (number | string)[] = ['n']): BootstrapIo => ({ name, dtype, dims });
-const binary = (op: string, dtype: string): Uint8Array =>
-  bootstrapModel([{ op, inputs: ['a', 'b'], outputs: ['c'], name: `${op.toLowerCase()}_node` }], [io('a', dtype), io('b', dtype)], [io('c', dtype)]);
+type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min';
+
+/** c = op(a, b) over dtype[n]. */
+function binary(op: BinaryOp, dtype: DType, n = 2): Uint8Array {
+  const b = new GraphBuilder(`${op.toLowerCase()}_${dtype}`);
+  const x = b.input('a', dtype, [n]);
+  const y = b.input('b', dtype, [n]);
+  b.output(b.op1(op, [x, y], {}, `${op.toLowerCase()}_node`), 'c');
+  return emitModel(b.build());
+}
 
 async function expectEngineError(p: Promise<unknown>, code: string): Promise<EngineError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -23,7 +33,7 @@ async function expectEngineError(p: Promise<unknown>, code: string): Promise<Eng
 
 describe('RuntimeSession', () => {
   it('runs float64, float32 and int64 graphs with named typed inputs', async () => {
-    const f64 = await loadSession({ bytes: binary('Mul', 'float64'), name: 'mul64' }, 'cpu');
+    const f64 = await loadSession({ bytes: binary('Mul', 'float64', 3), name: 'mul64' }, 'cpu');
     const out = await f64.run({ a: hostTensor('float64', [3], new Float64Array([1, 2, 3])), b: hostTensor('float64', [3], new Float64Array([0.5, 0.25, 1e-300])) });
     expect(out.c).toEqual({ dtype: 'float64', dims: [3], data: new Float64Array([0.5, 0.5, 3e-300]) });
     const i64 = await loadSession({ bytes: binary('Add', 'int64') }, 'cpu', { intraOpThreads: 1, interOpThreads: 1 });
@@ -38,21 +48,30 @@ describe('RuntimeSession', () => {
     const one = 0x3c00;
     const out = await half.run({ a: hostTensor('float16', [2], new Uint16Array([one, one])), b: hostTensor('float16', [2], new Uint16Array([one, 0])) });
     expect(out.c?.data).toEqual(new Uint16Array([0x4000, one]));
-    const not = await loadSession({ bytes: bootstrapModel([{ op: 'Not', inputs: ['a'], outputs: ['c'] }], [io('a', 'bool')], [io('c', 'bool')]) }, 'cpu');
+    const g = new GraphBuilder('not');
+    g.output(g.not(g.input('a', 'bool', [3])), 'c');
+    const not = await loadSession({ bytes: emitModel(g.build()) }, 'cpu');
     expect((await not.run({ a: hostTensor('bool', [3], new Uint8Array([1, 0, 1])) })).c?.data).toEqual(new Uint8Array([0, 1, 0]));
   });
 
   it('wraps an onnxruntime run failure into runtime-failure naming the model and node', async () => {
-    const s = await loadSession({ bytes: binary('Add', 'float32'), name: 'adder' }, 'cpu');
-    const err = await expectEngineError(s.run({ a: hostTensor('float32', [2], new Float32Array(2)), b: hostTensor('float32', [3], new Float32Array(3)) }), 'runtime-failure');
-    expect(err.message).toContain("model 'adder'");
-    expect(err.details).toMatchObject({ model: 'adder', node: 'add_node', op: 'Add', stage: 'run' });
+    const g = new GraphBuilder('lookup');
+    const table = g.input('table', 'float32', [2]);
+    g.output(g.scope('embed', () => g.gather(table, g.input('i', 'int64', [1]))), 'row');
+    const s = await loadSession({ bytes: emitModel(g.build()), name: 'lookup' }, 'cpu');
+    const run = (i: bigint) => s.run({ table: hostTensor('float32', [2], new Float32Array([3, 4])), i: hostTensor('int64', [1], new BigInt64Array([i])) });
+    expect((await run(-1n)).row?.data).toEqual(new Float32Array([4]));
+    const err = await expectEngineError(run(5n), 'runtime-failure');
+    expect(err.message).toContain("model 'lookup' at node 'embed/Gather");
+    expect(err.details).toMatchObject({ model: 'lookup', op: 'Gather', node: 'embed/Gather_0', stage: 'run' });
+    const shape = await expectEngineError(s.run({ table: hostTensor('float32', [3], new Float32Array(3)), i: hostTensor('int64', [1], new BigInt64Array(1)) }), 'runtime-failure');
+    expect(shape.message).toMatch(/invalid dimensions for input: table/);
   });
 
   it('wraps a load failure and rejects bad names, bad data lengths and bad thread counts', async () => {
     const err = await expectEngineError(loadSession({ bytes: new Uint8Array([1, 2, 3]), name: 'garbage' }, 'cpu'), 'runtime-failure');
     expect(err.details).toMatchObject({ model: 'garbage', stage: 'load' });
-    const s = await loadSession({ bytes: binary('Add', 'float32') }, 'cpu');
+    const s = await loadSession({ bytes: binary('Add', 'float32', 1) }, 'cpu');
     const bad = await expectEngineError(s.run({ a: hostTensor('float32', [1], new Float32Array(1)), x: hostTensor('float32', [1], new Float32Array(1)) }), 'invalid-argument');
     expect(bad.details).toMatchObject({ missing: ['b'], unknown: ['x'] });
     expect(() => hostTensor('float32', [2, 2], new Float32Array(3))).toThrow(EngineError);
@@ -60,11 +79,11 @@ describe('RuntimeSession', () => {
   });
 
   it('returns only the requested outputs', async () => {
-    const bytes = bootstrapModel(
-      [{ op: 'Neg', inputs: ['a'], outputs: ['n'] }, { op: 'Abs', inputs: ['a'], outputs: ['m'] }],
-      [io('a', 'float32')], [io('n', 'float32'), io('m', 'float32')],
-    );
-    const s = await loadSession({ bytes }, 'cpu');
+    const g = new GraphBuilder('two_outputs');
+    const a = g.input('a', 'float32', [2]);
+    g.output(g.neg(a), 'n');
+    g.output(g.abs(a), 'm');
+    const s = await loadSession({ bytes: emitModel(g.build()) }, 'cpu');
     const out = await s.run({ a: hostTensor('float32', [2], new Float32Array([-1, 2])) }, ['m']);
     expect(Object.keys(out)).toEqual(['m']);
     expect(out.m?.data).toEqual(new Float32Array([1, 2]));
@@ -96,6 +115,17 @@ describe('SessionCache', () => {
     expect(add.disposed).toBe(false);
     const err = await expectEngineError(sub.run({}), 'runtime-failure');
     expect(err.message).toContain('openSession');
+    await cache.clear();
+  });
+
+  it('lets a run in flight finish when its session is evicted', async () => {
+    const cache = new SessionCache(1);
+    const s = await cache.open({ bytes: binary('Add', 'float64', 4096) }, { provider: 'cpu' });
+    const x = hostTensor('float64', [4096], new Float64Array(4096).fill(1));
+    const running = s.run({ a: x, b: x });
+    await cache.open({ bytes: binary('Sub', 'float64') }, { provider: 'cpu' });
+    expect(s.disposed).toBe(true);
+    expect((await running).c?.data[4095]).toBe(2);
     await cache.clear();
   });
 
