@@ -1,0 +1,54 @@
+// The StudioApi over WebSocket: upgrades on /api pass the same token and Host checks as pages plus
+// an Origin check; every message is parsed with the shared schemas and answered with a response
+// envelope. Events are broadcast to every open socket.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { StudioEvent, StudioHandlers } from '../../shared/studio-api';
+import { eventEnvelope, serveStudioMessage } from '../../shared/studio-server';
+import { parseJson } from '../../shared/studio-wire';
+import type { WebAuth } from './web-auth';
+
+export const API_PATH = '/api';
+const MAX_MESSAGE_BYTES = 1 << 20;
+
+export class WebSocketApi {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  constructor(
+    private readonly auth: WebAuth,
+    private readonly handlers: StudioHandlers,
+  ) {
+    this.#wss.on('connection', (socket) => this.#serve(socket));
+  }
+
+  /** Handles an HTTP upgrade: refuses (401/403/404) or hands the socket to the API. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const verdict = url.pathname === API_PATH ? this.auth.check(req, url, true) : ({ ok: false, status: 404, reason: 'not found' } as const);
+    if (!verdict.ok) {
+      socket.end(`HTTP/1.1 ${verdict.status} ${verdict.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
+  }
+
+  broadcast(event: StudioEvent): void {
+    const text = JSON.stringify(eventEnvelope(event));
+    for (const client of this.#wss.clients) client.send(text);
+  }
+
+  close(): void {
+    for (const client of this.#wss.clients) client.terminate();
+    this.#wss.close();
+  }
+
+  #serve(socket: WebSocket): void {
+    socket.on('message', (data, isBinary) => {
+      const message = isBinary ? undefined : parseJson(String(data));
+      void serveStudioMessage(this.handlers, message).then((response) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(response));
+      });
+    });
+  }
+}

@@ -1,0 +1,23 @@
+// Entry of the engine host: the process (Electron utility process) or worker thread that runs the
+// engine off the Electron main thread. Started with `--workspace=<dir>` (optional); answers
+// StudioApi request envelopes on its parent port until the parent goes away.
+import { connectHostPort } from './host-port';
+import { serveStudioHost } from './serve-host';
+import { createStudioService } from './studio-service';
+import { WorkspaceHolder } from './workspace-holder';
+
+const WORKSPACE_FLAG = '--workspace=';
+
+function workspaceArgument(argv: readonly string[]): string | undefined {
+  const arg = argv.find((a) => a.startsWith(WORKSPACE_FLAG));
+  return arg ? arg.slice(WORKSPACE_FLAG.length) || undefined : undefined;
+}
+
+const port = connectHostPort();
+if (!port) {
+  console.error('engine host: start me as an Electron utility process or a worker thread, not directly.');
+  process.exit(2);
+}
+const workspace = new WorkspaceHolder(workspaceArgument(process.argv));
+serveStudioHost(port, createStudioService({ workspace }));
+process.on('exit', () => workspace.close());

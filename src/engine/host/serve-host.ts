@@ -1,0 +1,12 @@
+// Serves the StudioApi over a host port: every incoming message is validated and answered with a
+// response envelope. (Events will travel back on the same port as event envelopes.)
+import type { StudioHandlers } from '../../shared/studio-api';
+import { serveStudioMessage } from '../../shared/studio-server';
+import type { HostPort } from './host-port';
+
+export function serveStudioHost(port: HostPort, handlers: StudioHandlers): void {
+  port.onMessage((message) => {
+    void serveStudioMessage(handlers, message).then((response) => port.postMessage(response));
+  });
+}
+

@@ -1,0 +1,63 @@
+// The engine host entry, bundled as electron-vite bundles it (packages external) and run for real
+// off the main thread in a worker thread: it answers request envelopes on its port with validated
+// results from the engine, and refuses to run when started as a plain process.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { machineInfoSchema } from '../../../src/shared/machine-info';
+import { createStudioRpcClient, type StudioRpcClient } from '../../../src/shared/studio-client';
+
+const SOURCE = resolve('src/engine/host/host-process.ts');
+
+let temp: string;
+let bundleDir: string;
+let entry: string;
+let worker: Worker;
+let rpc: StudioRpcClient;
+
+beforeAll(async () => {
+  temp = mkdtempSync(join(tmpdir(), 'aptp-host-'));
+  // Inside the repository so the bundle resolves node_modules like out/main/engine-host.js does.
+  mkdirSync(resolve('.aptp-tmp'), { recursive: true });
+  bundleDir = mkdtempSync(resolve('.aptp-tmp', 'host-'));
+  entry = join(bundleDir, 'engine-host.mjs');
+  await build({ entryPoints: [SOURCE], outfile: entry, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  worker = new Worker(entry, { argv: [`--workspace=${join(temp, 'ws')}`] });
+  rpc = createStudioRpcClient({ send: (envelope) => worker.postMessage(envelope) });
+  worker.on('message', (message: unknown) => rpc.receive(message));
+});
+
+afterAll(async () => {
+  await worker.terminate();
+  rmSync(temp, { recursive: true, force: true });
+  rmSync(bundleDir, { recursive: true, force: true });
+});
+
+describe('engine host', () => {
+  it('answers getMachineInfo for the workspace it was started with', async () => {
+    const result = await rpc.api.getMachineInfo();
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      const info = machineInfoSchema.parse(result.value);
+      expect(info.workspaceDir).toBe(join(temp, 'ws'));
+      expect(info.databasePath).toBe(join(temp, 'ws', 'studio.db'));
+    }
+  });
+
+  it('answers an invalid request with an error value and keeps serving', async () => {
+    const invalid = await rpc.call('ping', { unexpected: true });
+    expect(invalid.ok).toBe(false);
+    if (!invalid.ok) expect(invalid.error.code).toBe('invalid-request');
+    expect((await rpc.api.ping()).ok).toBe(true);
+  });
+
+  it('refuses to run when started directly, in one line', () => {
+    const run = spawnSync(process.execPath, [entry], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
