@@ -32,7 +32,7 @@ export function convInputGrad(o: GradOps, g: Value, w: Value, geo: ConvGeometry,
     const natural = ((shapeOf(g)[i + 2] ?? 1) - 1) * (geo.strides[i] ?? 1) - (geo.pads[i] ?? 0) - (geo.pads[i + n] ?? 0) + (geo.dilations[i] ?? 1) * ((geo.kernel[i] ?? 1) - 1) + 1;
     return (xShape[i + 2] ?? 0) - natural;
   });
-  return o.op('ConvTranspose', [g, w], { ...attrsOf(geo), output_padding: outputPadding });
+  return o.op('ConvTranspose', [g, w], { ...convAttrs(geo), output_padding: outputPadding });
 }
 
 /**
@@ -60,8 +60,6 @@ export function biasGrad(o: GradOps, g: Value): Value {
   return o.reduceSum(g, [0, ...range(2, r)], 0);
 }
 
-function attrsOf(geo: ConvGeometry): AttrsOf<'Conv'> {
+export function convAttrs(geo: ConvGeometry): AttrsOf<'Conv'> {
   return { strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group: geo.group };
 }
-
-export { attrsOf as convAttrs };

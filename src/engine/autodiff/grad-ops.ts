@@ -5,7 +5,7 @@ import type { DType } from '../core/dtype';
 import { broadcastReduction } from '../core/shape';
 import type { GraphCore } from '../ir/builder-core';
 import type { Value } from '../ir/graph';
-import type { AttrsOf } from '../ir/ops';
+import type { AttrsOf, OpType } from '../ir/ops';
 
 export type GradBuilder = Pick<GraphCore, 'op' | 'op1' | 'constant' | 'scalar'>;
 type Ints = readonly number[];
@@ -75,8 +75,7 @@ export class GradOps {
   /** Zeros of a shape and dtype (a broadcast scalar, not a materialised constant). */
   zeros(shape: Ints, dtype: DType): Value { return this.expand(this.b.scalar(0, dtype), shape); }
   zerosLike(v: Value): Value { return this.zeros(shapeOf(v), v.type.dtype); }
-  ints(values: Ints, shape: Ints = [values.length]): Value { return this.b.constant('int64', shape, values); }
-  op<O extends Parameters<GradBuilder['op1']>[0]>(op: O, inputs: readonly Value[], attrs: AttrsOf<O>): Value { return this.b.op1(op, inputs, attrs); }
+  op<O extends OpType>(op: O, inputs: readonly Value[], attrs: AttrsOf<O>): Value { return this.b.op1(op, inputs, attrs); }
 
   /** Sums `g` (shape `to`, the broadcast result) back to `shape`: ReduceSum over broadcast axes + Reshape. */
   unbroadcast(g: Value, shape: Ints): Value {

@@ -1,8 +1,7 @@
 // Gradient rules for elementwise ops. Results may carry the broadcast output shape; the walker
 // un-broadcasts. Each rule states its math in one comment line.
-import type { RuleTable } from './types';
-import { noGrad, shared } from './types';
 import { isFloat } from '../core/dtype';
+import { noGrad, shared, type RuleTable } from './types';
 
 const comparison = noGrad('comparisons and logic return bool');
 const piecewiseConstant = noGrad('the derivative is zero almost everywhere and undefined at the steps');

@@ -2,4 +2,4 @@
 export { detectProviders, providerReport, onnxruntimeVersion, probeProvider, type ProviderReport, type ProbeEnvironment } from './providers';
 export { RuntimeSession, loadSession, type ModelSource, type SessionConfig, type ProviderName, type Feeds, type Outputs } from './session';
 export { SessionCache, openSession, defaultSessionCache, sessionKey } from './session-cache';
-export { hostTensor, elementCount, isRuntimeDType, type HostTensor, type RuntimeDType, type RuntimeDataMap } from './tensor';
+export { hostTensor, type HostTensor, type RuntimeDType, type RuntimeDataMap } from './tensor';

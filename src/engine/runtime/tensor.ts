@@ -2,8 +2,11 @@
 // conversion to and from onnxruntime tensors. Promises: dims always match data length; float16
 // travels as raw IEEE half bits in a Uint16Array; bool as 0/1 in a Uint8Array.
 import { Tensor } from 'onnxruntime-node';
+import { isDType, type DType } from '../core/dtype';
 import { EngineError } from '../core/errors';
+import { numel } from '../core/shape';
 
+/** The typed array holding each engine dtype (core/dtype.ts), as onnxruntime takes it. */
 export interface RuntimeDataMap {
   float32: Float32Array;
   float64: Float64Array;
@@ -14,7 +17,7 @@ export interface RuntimeDataMap {
   int8: Int8Array;
   bool: Uint8Array;
 }
-export type RuntimeDType = keyof RuntimeDataMap;
+export type RuntimeDType = keyof RuntimeDataMap & DType;
 
 export interface HostTensor<D extends RuntimeDType = RuntimeDType> {
   readonly dtype: D;
@@ -22,19 +25,9 @@ export interface HostTensor<D extends RuntimeDType = RuntimeDType> {
   readonly data: RuntimeDataMap[D];
 }
 
-const RUNTIME_DTYPES: readonly RuntimeDType[] = ['float32', 'float64', 'float16', 'int64', 'int32', 'uint8', 'int8', 'bool'];
-
-export function isRuntimeDType(name: string): name is RuntimeDType {
-  return (RUNTIME_DTYPES as readonly string[]).includes(name);
-}
-
-export function elementCount(dims: readonly number[]): number {
-  return dims.reduce((n, d) => n * d, 1);
-}
-
 /** Builds a host tensor, checking that the data length matches the dims. */
 export function hostTensor<D extends RuntimeDType>(dtype: D, dims: readonly number[], data: RuntimeDataMap[D]): HostTensor<D> {
-  const expected = elementCount(dims);
+  const expected = numel(dims);
   if (dims.some((d) => !Number.isInteger(d) || d < 0) || data.length !== expected) {
     throw new EngineError('shape-mismatch', `Tensor data has ${data.length} elements but dims [${dims.join(', ')}] need ${expected}; pass data whose length is the product of the dims.`, { dtype, dims: [...dims], length: data.length });
   }
@@ -54,7 +47,7 @@ export function toOrtTensor(name: string, t: HostTensor): Tensor {
 /** Converts an onnxruntime output tensor to a host tensor (copying nothing it does not have to). */
 export function fromOrtTensor(name: string, t: Tensor): HostTensor {
   const dtype = t.type;
-  if (!isRuntimeDType(dtype)) {
+  if (!isDType(dtype)) {
     throw new EngineError('runtime-failure', `Output '${name}' has element type ${dtype}, which the engine does not read; cast it to a supported type in the graph.`, { output: name, dtype });
   }
   const raw = t.data as ArrayBufferView;
