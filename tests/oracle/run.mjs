@@ -40,7 +40,11 @@ function findSystemPython() {
 function ensureVenv() {
   if (existsSync(venvPython)) return;
   const python = findSystemPython();
-  if (!python) fail('python3 was not found on PATH; install Python 3.10+ (Debian: apt-get install python3 python3-venv) or set APTP_PYTHON.');
+  if (!python) {
+    fail(process.env.APTP_PYTHON
+      ? `APTP_PYTHON=${process.env.APTP_PYTHON} does not run; point it at a Python 3.10+ interpreter.`
+      : 'python3 was not found on PATH; install Python 3.10+ (Debian: apt-get install python3 python3-venv) or set APTP_PYTHON.');
+  }
   console.log(`oracle: creating ${relative(repoRoot, venvDir)} with ${python}`);
   const made = run(python, ['-m', 'venv', venvDir]);
   if (made.status !== 0) fail(`'${python} -m venv' failed; install the venv module (Debian: apt-get install python3-venv) and retry.`);

@@ -4,6 +4,7 @@ parameters must agree to 1e-5 relative in float64 (1e-4 in float32)."""
 import json
 
 import numpy as np
+import onnx
 import pytest
 import torch
 
@@ -36,13 +37,22 @@ def replay(folder):
     return config, np.stack(trajectory)
 
 
+CONFIGS = ["adamw_defaults", "adamw_custom", "adamw_float32", "sgd_plain", "sgd_momentum", "sgd_nesterov"]
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_training_graph_passes_onnx_checker(optim_cache, name):
+    onnx.checker.check_model(onnx.load(str(optim_cache / name / "model.onnx")), full_check=True)
+
+
 def test_all_configs_emitted(optim_cache):
     names = json.loads((optim_cache / "configs.json").read_text())
+    assert sorted(names) == sorted(CONFIGS)
     kinds = {json.loads((optim_cache / n / "config.json").read_text())["kind"] for n in names}
     assert kinds == {"adamw", "sgd"}
 
 
-@pytest.mark.parametrize("name", ["adamw_defaults", "adamw_custom", "adamw_float32", "sgd_plain", "sgd_momentum", "sgd_nesterov"])
+@pytest.mark.parametrize("name", CONFIGS)
 def test_matches_torch_optim(optim_cache, name):
     config, torch_trajectory = replay(optim_cache / name)
     ours = np.load(optim_cache / name / "params.npy")

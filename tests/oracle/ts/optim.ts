@@ -1,13 +1,15 @@
 // The oracle bridge for optimisers: runs the engine's AdamW and SGD (graph ops, via Trainer) for a
 // few steps on a parameter whose gradient is a fed tensor (loss = sum(p * G), so d loss/dp = G),
-// with a changing learning rate, and writes p0, the gradients, the learning rates and the parameter
-// after every step to <out>/<config>/ for test_optimizers.py to replay with torch.optim.
+// with a changing learning rate, and writes the training graph (model.onnx), p0, the gradients,
+// the learning rates and the parameter after every step to <out>/<config>/ for
+// test_optimizers.py to check and replay with torch.optim.
 //   tsx tests/oracle/ts/optim.ts --out tests/oracle/cache/optim
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphBuilder } from '../../../src/engine/ir';
 import { hostTensor, type HostTensor } from '../../../src/engine/runtime';
-import { Random, Trainer, adamW, sgd, type Optimizer } from '../../../src/engine/train';
+import { emitModel } from '../../../src/engine/onnx';
+import { Random, Trainer, adamW, buildTrainingGraph, sgd, type Optimizer } from '../../../src/engine/train';
 import { encodeNpy } from './npy';
 
 type DT = 'float32' | 'float64';
@@ -42,7 +44,10 @@ async function runConfig(c: Config, dir: string): Promise<void> {
   const p = b.input('p', c.dtype, SHAPE);
   b.output(b.reduceSum(b.mul(p, b.input('G', c.dtype, SHAPE)), undefined, false), 'loss');
   const p0 = tensor(c.dtype, SHAPE, rand.normals(12));
-  const trainer = await Trainer.create(b.build(), { params: { p: p0 }, optimizer: c.make(), session: { provider: 'cpu' } });
+  const forward = b.build();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.onnx'), emitModel(buildTrainingGraph(forward, { loss: 'loss', params: ['p'], optimizer: c.make() })));
+  const trainer = await Trainer.create(forward, { params: { p: p0 }, optimizer: c.make(), session: { provider: 'cpu' } });
   const grads: number[] = [];
   const trajectory: number[] = [];
   const lrs = Array.from({ length: STEPS }, (_, i) => c.make().lr * (i < 3 ? 1 : 0.5));
@@ -52,7 +57,6 @@ async function runConfig(c: Config, dir: string): Promise<void> {
     await trainer.step({ G: tensor(c.dtype, SHAPE, g) }, lr);
     trajectory.push(...Array.from(trainer.parameters.p?.data as Float64Array | Float32Array));
   }
-  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'p0.npy'), encodeNpy(p0));
   writeFileSync(join(dir, 'grads.npy'), encodeNpy(tensor(c.dtype, [STEPS, ...SHAPE], grads)));
   writeFileSync(join(dir, 'params.npy'), encodeNpy(tensor(c.dtype, [STEPS, ...SHAPE], trajectory)));
