@@ -4,7 +4,7 @@
 // binaries from (Electron from GitHub, onnxruntime's CUDA provider from NuGet), it says so in one
 // line and installs without those downloads instead of failing; everything else is as usual.
 import { spawnSync } from 'node:child_process';
-import { lookup } from 'node:dns/promises';
+import { connect } from 'node:net';
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +12,18 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-async function reachable(host) {
-  const timeout = new Promise((resolve) => setTimeout(() => resolve(false), 3000));
-  const probe = lookup(host).then(() => true, () => false);
-  return Promise.race([probe, timeout]);
+/** Whether a TCP connection to host:443 opens within 3 s (a name that resolves is not enough). */
+function reachable(host) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: 443, timeout: 3000 });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }
 
 function newestMtime(dir) {
