@@ -118,7 +118,7 @@ function choose(providers: ExecutionProviderInfo[], platform: NodeJS.Platform, p
   if (prefer !== undefined) {
     const p = info(prefer);
     if (p?.available) return { chosen: prefer, reason: `${DISPLAY[prefer]} was requested and is available.` };
-    if (prefer !== 'cpu') return { chosen: 'cpu', reason: `${DISPLAY[prefer]} was requested but is unavailable, so the engine uses the CPU: ${p?.reason ?? ''}` };
+    return { chosen: 'cpu', reason: `${DISPLAY[prefer]} was requested but is unavailable, so the engine uses the CPU: ${p?.reason ?? ''}` };
   }
   const native = PLATFORM_PROVIDER[platform];
   if (native === undefined) return { chosen: 'cpu', reason: `No GPU provider is supported on ${platform}; using the CPU.` };
@@ -131,11 +131,15 @@ export function onnxruntimeVersion(): string {
   return env.versions.node ?? env.versions.common;
 }
 
-let cached: Promise<ProviderReport> | undefined;
+let detected: Promise<ProviderReport> | undefined;
 
-/** The machine's provider report, detected once per process. */
-export function providerReport(): Promise<ProviderReport> {
-  cached ??= detectProviders();
-  return cached;
+/**
+ * The machine's provider report, detected once per process. `prefer` (a user's setting) picks that
+ * provider when it is available and otherwise says why the CPU was chosen instead.
+ */
+export async function providerReport(prefer?: ProviderName): Promise<ProviderReport> {
+  detected ??= detectProviders();
+  const report = await detected;
+  return prefer === undefined ? report : { ...report, ...choose(report.providers, process.platform, prefer) };
 }
 

@@ -2,7 +2,7 @@
 // simulated platforms (missing CUDA binaries, no driver, failing probes, DirectML, CoreML).
 import { describe, expect, it } from 'vitest';
 import { executionProviderSchema } from '../../../src/shared/machine-info';
-import { detectProviders, probeModelBytes, probeProvider, type ProbeEnvironment } from '../../../src/engine/runtime/providers';
+import { detectProviders, probeModelBytes, probeProvider, providerReport, type ProbeEnvironment } from '../../../src/engine/runtime/providers';
 
 function fakeEnv(over: Partial<ProbeEnvironment>): ProbeEnvironment {
   return {
@@ -26,6 +26,15 @@ describe('detectProviders on this machine', () => {
     const chosen = report.providers.find((p) => p.name === report.chosen);
     expect(chosen?.available).toBe(true);
     expect(report.reason.length).toBeGreaterThan(10);
+  });
+
+  it('applies a preference to the cached report and explains an unmet one', async () => {
+    expect((await providerReport('cpu')).chosen).toBe('cpu');
+    const [foreign, label] = process.platform === 'win32' ? (['coreml', 'CoreML'] as const) : (['dml', 'DirectML'] as const);
+    const report = await providerReport(foreign);
+    expect(report.chosen).toBe('cpu');
+    expect(report.reason).toContain(`${label} was requested but is unavailable`);
+    expect((await providerReport()).providers).toEqual(report.providers);
   });
 
   it('probes the CPU with a real session on an emitted model', async () => {
