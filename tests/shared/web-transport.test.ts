@@ -115,6 +115,11 @@ describe('the web studio server', () => {
     },
   );
 
+  it('says in words when the chosen port is taken', async () => {
+    const second = startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace }), port: server.port });
+    await expect(second).rejects.toThrow(`Port ${server.port} is in use`);
+  });
+
   it('accepts only GET and HEAD', async () => {
     expect((await get(`/?token=${server.token}`, {}, 'POST')).status).toBe(405);
   });

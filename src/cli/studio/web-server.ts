@@ -39,9 +39,11 @@ function securityHeaders(port: number): Record<string, string> {
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use; choose another with --port, or leave it out for a free one.`) : error),
+    );
     server.listen(port, WEB_HOST, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve((server.address() as AddressInfo).port);
     });
   });
