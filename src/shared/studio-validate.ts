@@ -56,14 +56,23 @@ export function parseEvent(event: unknown, payload: unknown): Result<StudioEvent
   return ok({ event: name, payload: parsed.data } as StudioEvent);
 }
 
+/** Where a failed handler's error (with its stack) is logged; only the ErrorInfo crosses the boundary. */
+export type StudioErrorLog = (method: StudioMethod, error: unknown) => void;
+
 /** Runs one request against a handler table: validate input, call, validate output, errors as values. */
-export async function handleStudioRequest(handlers: StudioHandlers, method: unknown, input: unknown): Promise<Result<unknown>> {
+export async function handleStudioRequest(
+  handlers: StudioHandlers,
+  method: unknown,
+  input: unknown,
+  logError?: StudioErrorLog,
+): Promise<Result<unknown>> {
   const request = parseRequest(method, input);
   if (!request.ok) return request;
   try {
     const handler = handlers[request.value.method] as (input: unknown) => Promise<unknown>;
     return parseOutput(request.value.method, await handler(request.value.input));
   } catch (error) {
+    logError?.(request.value.method, error);
     return { ok: false, error: toErrorInfo(error) };
   }
 }

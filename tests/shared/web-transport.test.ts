@@ -16,6 +16,8 @@ import { parseJson } from '../../src/shared/studio-wire';
 let temp: string;
 let workspace: WorkspaceHolder;
 let server: WebStudioServer;
+const logged: Array<{ method: string; error: unknown }> = [];
+const logError = (method: string, error: unknown) => logged.push({ method, error });
 
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'aptp-web-'));
@@ -26,7 +28,7 @@ beforeAll(async () => {
   writeFileSync(join(renderer, '.hidden'), 'no');
   writeFileSync(join(temp, 'secret.txt'), 'outside the root');
   workspace = new WorkspaceHolder(join(temp, 'workspace'));
-  server = await startWebStudio({ rendererDir: renderer, handlers: createStudioService({ workspace }) });
+  server = await startWebStudio({ rendererDir: renderer, handlers: createStudioService({ workspace }), logError });
 });
 
 afterAll(async () => {
@@ -116,7 +118,7 @@ describe('the web studio server', () => {
   );
 
   it('says in words when the chosen port is taken', async () => {
-    const second = startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace }), port: server.port });
+    const second = startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace }), logError, port: server.port });
     await expect(second).rejects.toThrow(`Port ${server.port} is in use`);
   });
 
@@ -173,5 +175,23 @@ describe('the WebSocket API', () => {
     server.broadcast({ event: 'jobProgress', payload: { jobId: 'j1', stage: 'prune', fraction: 0.25, message: 'step 1' } });
     expect(await received).toEqual({ event: 'jobProgress', payload: { jobId: 'j1', stage: 'prune', fraction: 0.25, message: 'step 1' } });
     ws.close();
+  });
+});
+
+describe('engine failures over the WebSocket API', () => {
+  it('arrive as error values with the engine code, and are logged with their stack on the server', async () => {
+    const blocker = join(temp, 'not-a-folder');
+    writeFileSync(blocker, 'a file where the workspace folder should be');
+    const broken = new WorkspaceHolder(blocker);
+    const failing = await startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace: broken }), logError });
+    const ws = new WebSocket(`ws://127.0.0.1:${failing.port}/api?token=${failing.token}`, { origin: failing.origin });
+    await new Promise((done) => ws.once('open', done));
+    const result = await rpcOver(ws).api.getMachineInfo();
+    expect(result).toMatchObject({ ok: false, error: { code: 'io-failure', details: { dir: blocker } } });
+    expect(JSON.stringify(result)).not.toContain('    at ');
+    expect(logged.at(-1)?.method).toBe('getMachineInfo');
+    expect((logged.at(-1)?.error as Error).stack).toContain('openWorkspace');
+    ws.close();
+    await failing.close();
   });
 });

@@ -28,7 +28,12 @@ export async function startWebStudioSession(args: { port?: number; workspace?: s
     throw new Error(`The studio is not built (${dir} is missing); run \`npm run build\` first.`);
   }
   const workspace = new WorkspaceHolder(args.workspace);
-  const server = await startWebStudio({ rendererDir: dir, handlers: createStudioService({ workspace }), port: args.port });
+  const server = await startWebStudio({
+    rendererDir: dir,
+    handlers: createStudioService({ workspace }),
+    port: args.port,
+    logError: (method, error) => console.error(`studio: ${method} failed:`, error),
+  });
   return {
     server,
     stop: async () => {

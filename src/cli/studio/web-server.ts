@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { studioContentSecurityPolicy } from '../../shared/csp';
 import type { StudioEvent, StudioHandlers } from '../../shared/studio-api';
+import type { StudioErrorLog } from '../../shared/studio-validate';
 import { newToken, WebAuth } from './web-auth';
 import { serveStaticFile } from './static-files';
 import { WebSocketApi } from './web-socket-api';
@@ -13,6 +14,8 @@ export const WEB_HOST = '127.0.0.1';
 export interface WebStudioOptions {
   readonly rendererDir: string;
   readonly handlers: StudioHandlers;
+  /** Where failed requests are logged with their stacks (the client gets the error value only). */
+  readonly logError: StudioErrorLog;
   /** 0 or undefined: a free port. */
   readonly port?: number;
 }
@@ -70,7 +73,7 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
   const server = createServer();
   const port = await listen(server, options.port ?? 0);
   const auth = new WebAuth(token, port);
-  const api = new WebSocketApi(auth, options.handlers);
+  const api = new WebSocketApi(auth, options.handlers, options.logError);
   server.on('request', (req, res) => handleRequest(req, res, auth, options.rendererDir));
   server.on('upgrade', (req, socket, head) => api.upgrade(req, socket, head));
   const origin = `http://${WEB_HOST}:${port}`;

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { StudioEvent, StudioHandlers } from '../../shared/studio-api';
 import { eventEnvelope, serveStudioMessage } from '../../shared/studio-server';
+import type { StudioErrorLog } from '../../shared/studio-validate';
 import { parseJson } from '../../shared/studio-wire';
 import type { WebAuth } from './web-auth';
 
@@ -18,6 +19,7 @@ export class WebSocketApi {
   constructor(
     private readonly auth: WebAuth,
     private readonly handlers: StudioHandlers,
+    private readonly logError: StudioErrorLog,
   ) {
     this.#wss.on('connection', (socket) => this.#serve(socket));
   }
@@ -46,7 +48,7 @@ export class WebSocketApi {
   #serve(socket: WebSocket): void {
     socket.on('message', (data, isBinary) => {
       const message = isBinary ? undefined : parseJson(String(data));
-      void serveStudioMessage(this.handlers, message).then((response) => {
+      void serveStudioMessage(this.handlers, message, this.logError).then((response) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(response));
       });
     });

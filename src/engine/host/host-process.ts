@@ -19,5 +19,5 @@ if (!port) {
   process.exit(2);
 }
 const workspace = new WorkspaceHolder(workspaceArgument(process.argv));
-serveStudioHost(port, createStudioService({ workspace }));
+serveStudioHost(port, createStudioService({ workspace }), (method, error) => console.error(`engine host: ${method} failed:`, error));
 process.on('exit', () => workspace.close());

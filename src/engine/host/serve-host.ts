@@ -2,11 +2,12 @@
 // response envelope. (Events will travel back on the same port as event envelopes.)
 import type { StudioHandlers } from '../../shared/studio-api';
 import { serveStudioMessage } from '../../shared/studio-server';
+import type { StudioErrorLog } from '../../shared/studio-validate';
 import type { HostPort } from './host-port';
 
-export function serveStudioHost(port: HostPort, handlers: StudioHandlers): void {
+export function serveStudioHost(port: HostPort, handlers: StudioHandlers, logError: StudioErrorLog): void {
   port.onMessage((message) => {
-    void serveStudioMessage(handlers, message).then((response) => port.postMessage(response));
+    void serveStudioMessage(handlers, message, logError).then((response) => port.postMessage(response));
   });
 }
 
