@@ -106,6 +106,32 @@ def data_movement(x):
     return torch.maximum(gated, mixed * 0.3)
 
 
+def cross_attention(x):
+    q = x["x"] @ x["wq"]
+    k = x["ctx"] @ x["wk"]
+    probs = torch.softmax(q @ k.transpose(1, 2) / math.sqrt(8), dim=-1)
+    return x["x"] + probs @ (x["ctx"] @ x["wv"])
+
+
+def gemm_transb_pow(x):
+    return (torch.abs(0.7 * x["a"] @ x["w"].t() + 1.3 * x["c"]) + 0.1) ** 1.5
+
+
+def reduce_max_min_pool(x):
+    pooled = F.max_pool2d(x["x"], 2)
+    return pooled + pooled.amin(dim=1, keepdim=True)
+
+
+def instance_norm(x):
+    return F.silu(F.instance_norm(x["x"], weight=x["scale"], bias=x["bias"], eps=1e-5))
+
+
+def softmax_axis0_hinge(x):
+    mixed = torch.softmax(x["x"], dim=0) + 0.3 * torch.log_softmax(x["x"], dim=0)
+    decay = torch.exp(-torch.abs(x["x"]))
+    return F.relu(1 - mixed) + torch.where(x["x"] > 0, decay, -decay)
+
+
 REFERENCES = {
     name: fn
     for name, fn in globals().items()

@@ -3,5 +3,6 @@
 import type { OracleCase } from '../case';
 import { blockCases } from './blocks';
 import { functionCases } from './functions';
+import { layerCases } from './layers';
 
-export const ORACLE_CASES: readonly OracleCase[] = [...blockCases, ...functionCases];
+export const ORACLE_CASES: readonly OracleCase[] = [...blockCases, ...functionCases, ...layerCases];
