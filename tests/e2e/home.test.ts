@@ -49,6 +49,8 @@ describe('web studio home', () => {
   it('shows what the engine reports about this machine', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
     const problems = collectProblems(page);
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(new URL(socket.url()).pathname));
     await page.goto(studio.url.href);
     const onnx = page.getByTestId('onnxruntime-version');
     await onnx.waitFor({ timeout: 30_000 });
@@ -64,6 +66,7 @@ describe('web studio home', () => {
     expect(await page.getByTestId(`provider-${expected.chosenProvider}-chosen`).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'home.png'), fullPage: true });
     expect(problems).toEqual([]);
+    expect(sockets).toEqual(['/api']);
     await page.close();
   });
 

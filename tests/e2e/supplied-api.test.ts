@@ -1,0 +1,95 @@
+// The renderer against a StudioApi the test supplies as `window.studio` (exactly where the desktop
+// preload puts it): the page must pick it over the WebSocket, show what it answers, and show an
+// engine error as an error. Served by the real `aptp studio --web`.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MachineInfo } from '../../src/shared/machine-info';
+import type { Result } from '../../src/shared/result';
+import { launchChromium } from './chromium';
+import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+
+const gpuMachine: MachineInfo = {
+  engineVersion: '9.9.9-test',
+  onnxruntimeVersion: '1.99.0-test',
+  nodeVersion: '20.20.0',
+  platform: 'linux',
+  arch: 'x64',
+  cpuModel: 'Supplied CPU',
+  cpuThreads: 64,
+  intraOpThreads: 32,
+  totalMemoryBytes: 256 * 1024 ** 3,
+  freeMemoryBytes: 200 * 1024 ** 3,
+  providers: [
+    { name: 'cuda', available: true, reason: 'CUDA 12 with an H100 (80 GB).' },
+    { name: 'cpu', available: true, reason: 'Always available.' },
+  ],
+  chosenProvider: 'cuda',
+  chosenReason: 'CUDA is available, so training runs on the GPU.',
+  workspaceDir: '/supplied/workspace',
+  databasePath: '/supplied/workspace/studio.db',
+  databaseVersion: 1,
+};
+
+let temp: string;
+let studio: WebStudioProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  temp = mkdtempSync(join(tmpdir(), 'aptp-e2e-api-'));
+  studio = await startWebStudioProcess(join(temp, 'workspace'));
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await studio?.stop();
+  rmSync(temp, { recursive: true, force: true });
+});
+
+/** Opens the studio with `window.studio` answering getMachineInfo with `answer`; counts sockets opened. */
+async function openWithSuppliedApi(answer: Result<MachineInfo>): Promise<{ page: Page; sockets: () => number }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  let sockets = 0;
+  page.on('websocket', () => (sockets += 1));
+  await page.addInitScript((result) => {
+    const api = {
+      ping: async () => ({ ok: true, value: { pong: true, engineTime: 0 } }),
+      getMachineInfo: async () => result,
+      onEvent: () => () => undefined,
+    };
+    Object.defineProperty(window, 'studio', { value: Object.freeze(api) });
+  }, answer);
+  await page.goto(studio.url.href);
+  return { page, sockets: () => sockets };
+}
+
+describe('the renderer with a supplied StudioApi', () => {
+  it('uses window.studio instead of the WebSocket and shows its answer', async () => {
+    const { page, sockets } = await openWithSuppliedApi({ ok: true, value: gpuMachine });
+    await page.getByTestId('onnxruntime-version').waitFor();
+    expect(await page.getByTestId('onnxruntime-version').textContent()).toBe('1.99.0-test');
+    expect(await page.getByTestId('chosen-provider').textContent()).toBe('CUDA');
+    expect(await page.getByTestId('compute-summary').textContent()).toContain('will run on the GPU');
+    expect(await page.getByTestId('provider-cuda-chosen').count()).toBe(1);
+    expect(await page.getByTestId('memory-total').textContent()).toContain('256.0 GB');
+    expect(sockets()).toBe(0);
+    await page.close();
+  });
+
+  it('shows an engine error as an error, with its code', async () => {
+    const failure: Result<MachineInfo> = {
+      ok: false,
+      error: { code: 'store-too-new', message: 'This workspace was written by a newer APTP Studio.', details: {} },
+    };
+    const { page } = await openWithSuppliedApi(failure);
+    const alert = page.getByTestId('machine-error');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('This workspace was written by a newer APTP Studio.');
+    expect(await alert.textContent()).toContain('store-too-new');
+    expect(await page.getByTestId('engine-card').count()).toBe(0);
+    await page.close();
+  });
+});
