@@ -14,10 +14,11 @@ CACHE = Path(__file__).resolve().parent / "cache"
 TOLERANCE = {"float64": 1e-5, "float32": 1e-4}
 
 
-def run_ts(script, *args):
-    """Runs tests/oracle/ts/<script> under tsx; fails the test with the script's stderr."""
+def run_ts(script, *args, folder="ts"):
+    """Runs tests/oracle/<folder>/<script> under tsx from the repository root; fails the test with
+    the script's stderr."""
     tsx = REPO / "node_modules" / ".bin" / ("tsx.cmd" if os.name == "nt" else "tsx")
-    cmd = [str(tsx), str(Path("tests/oracle/ts") / script), *map(str, args)]
+    cmd = [str(tsx), str(Path("tests/oracle") / folder / script), *map(str, args)]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         pytest.fail(f"{script} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
