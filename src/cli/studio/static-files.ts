@@ -31,5 +31,7 @@ export async function serveStaticFile(res: ServerResponse, root: string, urlPath
     return;
   }
   res.writeHead(200, { ...headers, 'content-type': type, 'content-length': String(info.size), 'cache-control': 'no-store' });
-  createReadStream(file).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
