@@ -38,7 +38,6 @@ export type StudioOutput<M extends StudioMethod> = z.output<(typeof studioReques
 export type StudioEventPayload<E extends StudioEventName> = z.output<(typeof studioEvents)[E]>;
 
 export const studioMethods = Object.keys(studioRequests) as StudioMethod[];
-export const studioEventNames = Object.keys(studioEvents) as StudioEventName[];
 
 export function isStudioMethod(name: unknown): name is StudioMethod {
   return typeof name === 'string' && Object.hasOwn(studioRequests, name);
