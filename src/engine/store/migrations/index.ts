@@ -1,5 +1,6 @@
 // Every schema migration, in order. Adding one: a new numbered file, one line here, one test.
 import type { Migration } from './migration';
 import { initial } from './001-initial';
+import { datasets } from './002-datasets';
 
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, datasets];

@@ -1,0 +1,122 @@
+// Imports a dataset into the workspace manifest: detects (or takes) the format, streams the
+// source's entries through validation a few at a time, writes rows in batched transactions, and
+// keeps nothing else in memory. Re-importing the same folder re-checks only what changed, removes
+// rows for files that are gone and re-marks duplicates. Cancel stops between entries; the rows
+// already written stay. Never writes into the user's folder (thumbnails go to the workspace).
+import { availableParallelism } from 'node:os';
+import { realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { EngineError } from '../core/errors';
+import { throwIfCancelled, type JobContext } from '../jobs/job';
+import { DatasetReportRepository, type CategoryCount, type DatasetTotals } from '../store/repositories/datasets-report';
+import { DatasetRepository, type ItemWrite } from '../store/repositories/datasets';
+import type { Workspace } from '../store/workspace';
+import { checkEntry, ImageChecker, type EntryOutcome } from './check-entry';
+import { detectDataset, openSource, type DatasetRequest, type Detection } from './detect';
+import { ThumbnailStore } from './thumbnails';
+import { DEFAULT_LIMITS, type SourceEntry, type ValidationLimits } from './types';
+
+export interface ImportOptions {
+  readonly name?: string;
+  readonly limits?: Partial<ValidationLimits>;
+  /** Entries validated at once (default: CPU count, at least 2). */
+  readonly concurrency?: number;
+  /** Rows per database transaction. */
+  readonly batchSize?: number;
+}
+
+export interface ImportSummary {
+  readonly datasetId: string;
+  readonly detection: Detection;
+  readonly checked: number;
+  readonly unchanged: number;
+  readonly removed: number;
+  readonly duplicates: number;
+  readonly totals: DatasetTotals;
+  readonly categories: readonly CategoryCount[];
+}
+
+class BatchWriter {
+  items: ItemWrite[] = [];
+  touched: { id: number; mtimeMs?: number; bytes?: number }[] = [];
+  checked = 0;
+  unchanged = 0;
+
+  constructor(private readonly repo: DatasetRepository, private readonly datasetId: string, private readonly generation: number, private readonly thumbs: ThumbnailStore, private readonly size: number) {}
+
+  async add(outcome: EntryOutcome): Promise<void> {
+    if (outcome.kind === 'unchanged') {
+      this.unchanged++;
+      this.touched.push(outcome);
+    } else {
+      this.checked++;
+      if (outcome.thumbnail && outcome.item.contentHash) await this.thumbs.put(outcome.item.contentHash, outcome.thumbnail);
+      this.items.push(outcome.item);
+    }
+    if (this.items.length + this.touched.length >= this.size) this.flush();
+  }
+
+  flush(): void {
+    this.repo.writeBatch(this.datasetId, this.generation, this.items, this.touched);
+    this.items = [];
+    this.touched = [];
+  }
+}
+
+/** Runs `work` over `entries` with at most `limit` in flight; rethrows the first failure. */
+async function pool<T>(entries: AsyncIterable<T>, limit: number, signal: AbortSignal, work: (entry: T) => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
+  try {
+    for await (const entry of entries) {
+      throwIfCancelled(signal);
+      if (failure) break;
+      const p: Promise<void> = work(entry).catch((error: unknown) => void (failure ??= error)).finally(() => running.delete(p));
+      running.add(p);
+      if (running.size >= limit) await Promise.race(running);
+    }
+  } finally {
+    await Promise.allSettled(running);
+  }
+  if (failure) throw failure;
+}
+
+export async function importDataset(ws: Workspace, request: DatasetRequest, options: ImportOptions, job: JobContext): Promise<ImportSummary> {
+  const path = await realpath(request.path).catch(() => {
+    throw new EngineError('not-found', `Cannot open ${request.path}. Pick an existing folder.`, { path: request.path });
+  });
+  const detection = await detectDataset({ ...request, path }, job.signal);
+  const limits: ValidationLimits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+  const repo = new DatasetRepository(ws.db);
+  const source = openSource(detection);
+  const rootKey = detection.format === 'prompts' ? (detection.file ?? detection.root) : detection.root;
+  const record = repo.beginImport(rootKey, options.name ?? basename(rootKey), detection.format, { mapping: detection.mapping, file: detection.file, limits });
+  const writer = new BatchWriter(repo, record.id, record.generation, ThumbnailStore.forWorkspace(ws.dir), options.batchSize ?? 256);
+  const images = new ImageChecker(limits);
+  try {
+    const total = await source.count(job.signal);
+    let done = 0;
+    let lastReport = 0;
+    await pool(source.entries(job.signal), options.concurrency ?? Math.max(2, availableParallelism()), job.signal, async (entry: SourceEntry) => {
+      await writer.add(await checkEntry(entry, repo.stamps(record.id, entry.key), limits, images));
+      done++;
+      if (Date.now() - lastReport > 100 || done === total) {
+        lastReport = Date.now();
+        job.progress({ done, total: Math.max(total, done), detail: entry.key });
+      }
+    });
+    writer.flush();
+  } catch (error) {
+    writer.flush();
+    repo.finishImport(record.id, error instanceof EngineError && error.code === 'cancelled' ? 'cancelled' : 'failed');
+    throw error;
+  }
+  const removed = repo.removeUnseen(record.id, record.generation);
+  const duplicates = repo.markDuplicates(record.id);
+  repo.finishImport(record.id, 'ready');
+  const report = new DatasetReportRepository(ws.db);
+  return {
+    datasetId: record.id, detection, checked: writer.checked, unchanged: writer.unchanged, removed, duplicates,
+    totals: report.totals(record.id), categories: report.categories(record.id),
+  };
+}

@@ -1,0 +1,78 @@
+// Streams the files under a folder (nested), following symlinks but never looping: each directory
+// is entered once by its real path. Nothing is held beyond the current directory handles. An entry
+// that cannot be examined (permission, symlink loop, dangling link) is yielded with its error so
+// the caller can report it; the walk itself never stops on one bad entry.
+import { opendir, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { throwIfCancelled } from '../jobs/job';
+
+export type WalkEntry =
+  | { readonly kind: 'file'; readonly path: string; readonly rel: string; readonly size: number; readonly mtimeMs: number }
+  | { readonly kind: 'special'; readonly path: string; readonly rel: string; readonly reason: string }
+  | { readonly kind: 'error'; readonly path: string; readonly rel: string; readonly reason: string };
+
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'symbolic link loop';
+    case 'ENOENT':
+      return 'dangling link or file vanished';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return (error as Error).message;
+  }
+}
+
+interface Frame { readonly path: string; readonly rel: string }
+
+async function* walkDir(frame: Frame, visited: Set<string>, signal: AbortSignal): AsyncGenerator<WalkEntry | Frame> {
+  let dir;
+  try {
+    dir = await opendir(frame.path);
+  } catch (error) {
+    yield { kind: 'error', path: frame.path, rel: frame.rel, reason: describeFsError(error) };
+    return;
+  }
+  for await (const dirent of dir) {
+    throwIfCancelled(signal);
+    if (dirent.name.startsWith('.')) continue;
+    const path = join(frame.path, dirent.name);
+    const rel = frame.rel ? `${frame.rel}/${dirent.name}` : dirent.name;
+    let st;
+    try {
+      st = await stat(path);
+    } catch (error) {
+      yield { kind: 'error', path, rel, reason: describeFsError(error) };
+      continue;
+    }
+    if (st.isDirectory()) {
+      const real = await realpath(path).catch(() => path);
+      if (visited.has(real)) continue;
+      visited.add(real);
+      yield { path, rel };
+    } else if (st.isFile()) {
+      yield { kind: 'file', path, rel, size: st.size, mtimeMs: st.mtimeMs };
+    } else {
+      yield { kind: 'special', path, rel, reason: 'not a regular file (device, pipe or socket)' };
+    }
+  }
+}
+
+/** Every file under `root` (depth first, directories after their files), with stamps for re-import. */
+export async function* walkFiles(root: string, signal: AbortSignal): AsyncGenerator<WalkEntry> {
+  const visited = new Set<string>([await realpath(root)]);
+  const pending: Frame[] = [{ path: root, rel: '' }];
+  while (pending.length > 0) {
+    const frame = pending.pop()!;
+    for await (const entry of walkDir(frame, visited, signal)) {
+      if ('kind' in entry) yield entry;
+      else pending.push(entry);
+    }
+  }
+}
