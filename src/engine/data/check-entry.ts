@@ -20,6 +20,7 @@ export type EntryOutcome =
   | { readonly kind: 'checked'; readonly item: ItemWrite; readonly thumbnail?: Buffer };
 
 const ORDER = Object.keys(PROBLEMS);
+const CAPTION_PROBLEMS = new Set<string>(['missing-caption', 'empty-caption', 'caption-not-utf8', 'caption-too-long']);
 
 export function firstProblem(...problems: (Problem | undefined)[]): Problem | undefined {
   return problems.filter((p): p is Problem => p !== undefined).sort((a, b) => ORDER.indexOf(a.code) - ORDER.indexOf(b.code))[0];
@@ -85,7 +86,8 @@ export async function checkEntry(entry: SourceEntry, prior: ItemStamps | undefin
   if (same) return same;
   const blocked = stamps.imageError ?? (entry.problem && ['unreadable', 'missing-image'].includes(entry.problem.code) ? entry.problem : undefined);
   const image: ImageCheck = entry.image && !blocked ? await images.check(entry.image.path, `${stamps.image?.mtimeMs}:${stamps.image?.bytes}`) : {};
-  const caption = await checkCaption(entry.caption, limits);
+  const caption: { caption?: string; problem?: Problem } =
+    entry.problem && CAPTION_PROBLEMS.has(entry.problem.code) ? { problem: entry.problem } : await checkCaption(entry.caption, limits);
   const problem = firstProblem(blocked, entry.problem, image.problem, caption.problem);
   const status = !problem ? 'ok' : PROBLEMS[problem.code].severity;
   const item: ItemWrite = {
