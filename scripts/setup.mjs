@@ -3,11 +3,13 @@
 // before node_modules exists. On a machine that cannot reach the hosts some packages download
 // binaries from (Electron from GitHub, onnxruntime's CUDA provider from NuGet), it says so in one
 // line and installs without those downloads instead of failing; everything else is as usual.
+// Where Electron is installed, it also builds SQLite for Electron's ABI (scripts/electron-sqlite.mjs).
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureElectronSqlite } from './electron-sqlite.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -76,4 +78,6 @@ if (!installIsCurrent()) {
   const lockExists = existsSync(join(root, 'package-lock.json'));
   run(npm, [lockExists ? 'ci' : 'install', '--no-audit', '--no-fund'], await installEnv());
 }
+const electronNote = ensureElectronSqlite(root);
+if (electronNote) console.log(electronNote);
 if (!buildIsCurrent() || process.argv.includes('--build')) run(npm, ['run', 'build']);

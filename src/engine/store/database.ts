@@ -5,13 +5,15 @@ import type { Database } from 'better-sqlite3';
 import { EngineError } from '../core/errors';
 import { migrate } from './migrate';
 import { migrations } from './migrations';
+import { sqliteNativeBinding } from './native-binding';
 
 export type { Database } from 'better-sqlite3';
 
 export function openDatabase(file: string): Database {
+  const nativeBinding = sqliteNativeBinding();
   let db: Database;
   try {
-    db = new BetterSqlite3(file);
+    db = new BetterSqlite3(file, nativeBinding ? { nativeBinding } : {});
   } catch (error) {
     throw new EngineError('store-failure', `Cannot open the workspace database ${file}: ${(error as Error).message}. Check that the folder exists and is writable.`, { file }, { cause: error });
   }
