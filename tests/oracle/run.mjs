@@ -1,7 +1,8 @@
 // Oracle tier runner: creates or reuses the Python venv at tests/oracle/.venv, installs the pinned
 // requirements only when requirements.txt changed since the last install (a hash stamp in the venv),
 // then runs `pytest tests/oracle -q` with the venv's python and exits with pytest's status.
-// Extra arguments are passed to pytest (e.g. `npm run test:oracle -- -k attention`).
+// Extra arguments are passed to pytest (`npm run test:oracle -- -k attention`); when they name test
+// files or folders, only those run.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -69,7 +70,9 @@ function ensureRequirements() {
 
 function runPytest() {
   const env = { ...process.env, HF_HUB_OFFLINE: '1', PYTHONDONTWRITEBYTECODE: '1' };
-  const args = ['-m', 'pytest', relative(repoRoot, oracleDir) || '.', '-q', ...process.argv.slice(2)];
+  const extra = process.argv.slice(2);
+  const namesPaths = extra.some((a) => !a.startsWith('-') && existsSync(join(repoRoot, a.split('::')[0] ?? '')));
+  const args = ['-m', 'pytest', ...(namesPaths ? [] : [relative(repoRoot, oracleDir) || '.']), '-q', ...extra];
   const result = run(venvPython, args, { env });
   if (result.status === -1) fail(`could not start ${venvPython}: ${String(result.error)}; delete tests/oracle/.venv and retry.`);
   return result.status;
