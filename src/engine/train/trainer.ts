@@ -9,6 +9,14 @@ import { hostTensor, openSession, type Feeds, type HostTensor, type Outputs, typ
 import type { Optimizer } from './optimizer';
 import { buildTrainingGraph, hyperInputName, newName, stateInputName } from './training-graph';
 
+/** Everything a training run needs to continue exactly where it stopped (see Trainer.snapshot). */
+export interface TrainerSnapshot {
+  readonly step: number;
+  readonly params: Readonly<Record<string, HostTensor>>;
+  /** Optimiser state by input name 'opt/<param>/<state>'. */
+  readonly optimizerState: Readonly<Record<string, HostTensor>>;
+}
+
 export interface TrainerOptions {
   /** Initial values of the trained inputs of the forward graph, by name. */
   readonly params: Readonly<Record<string, HostTensor>>;
@@ -18,6 +26,8 @@ export interface TrainerOptions {
   /** Forward outputs the training step also returns. */
   readonly keep?: readonly string[];
   readonly session?: SessionConfig;
+  /** Continue from a snapshot (its parameters replace `params`, which still give names and shapes). */
+  readonly resume?: TrainerSnapshot;
 }
 
 export interface StepResult {
@@ -41,6 +51,20 @@ export class Trainer {
     for (const [name, p] of Object.entries(options.params)) {
       for (const s of options.optimizer.stateNames) this.state[stateInputName(name, s)] = zerosLike(p);
     }
+    if (options.resume) this.restore(options.resume);
+  }
+
+  private restore(snapshot: TrainerSnapshot): void {
+    for (const [table, from, what] of [[this.params, snapshot.params, 'parameter'], [this.state, snapshot.optimizerState, 'optimizer state']] as const) {
+      for (const [name, current] of Object.entries(table)) {
+        const saved = from[name];
+        if (!saved || saved.dtype !== current.dtype || saved.dims.join() !== current.dims.join()) {
+          throw new EngineError('invalid-argument', `The snapshot has no ${what} '${name}' of ${current.dtype}[${current.dims.join(', ')}]; resume with a snapshot of the same model and optimiser.`, { name, what });
+        }
+        table[name] = saved;
+      }
+    }
+    this.steps = snapshot.step;
   }
 
   static async create(forward: Graph, options: TrainerOptions): Promise<Trainer> {
@@ -54,6 +78,11 @@ export class Trainer {
 
   /** Current parameter values (replaced, never mutated, by each step). */
   get parameters(): Readonly<Record<string, HostTensor>> { return this.params; }
+
+  /** The run so far: step count, parameters and optimiser state (host tensors, not copied). */
+  snapshot(): TrainerSnapshot {
+    return { step: this.steps, params: { ...this.params }, optimizerState: { ...this.state } };
+  }
 
   /** One optimiser step on a batch (the forward graph's non-parameter inputs); returns the loss before the update. */
   async step(batch: Feeds, lr: number = this.options.optimizer.lr): Promise<StepResult> {

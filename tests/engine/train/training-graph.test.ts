@@ -48,6 +48,20 @@ describe('optimiser steps', () => {
     Array.from(trainer.parameters.p?.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo((p0[i] ?? 0) - 0.3 * (g[i] ?? 0), 12));
   });
 
+  it('resumes from a snapshot exactly where it stopped (AdamW moments and bias correction included)', async () => {
+    const grads = [g, g.map((v) => -0.5 * v), g.map((v) => v * v), g.map((v) => 1 - v)];
+    const straight = await Trainer.create(linearLoss(), { params: { p: f64(p0) }, optimizer: adamW({ lr: 0.1 }) });
+    for (const gi of grads) await straight.step({ G: f64(gi) });
+    const first = await Trainer.create(linearLoss(), { params: { p: f64(p0) }, optimizer: adamW({ lr: 0.1 }) });
+    for (const gi of grads.slice(0, 2)) await first.step({ G: f64(gi) });
+    const resumed = await Trainer.create(linearLoss(), { params: { p: f64(p0) }, optimizer: adamW({ lr: 0.1 }), resume: first.snapshot() });
+    expect(resumed.stepCount).toBe(2);
+    for (const gi of grads.slice(2)) await resumed.step({ G: f64(gi) });
+    expect(Array.from(resumed.parameters.p?.data as Float64Array)).toEqual(Array.from(straight.parameters.p?.data as Float64Array));
+    const wrong = Trainer.create(linearLoss(), { params: { p: f64(p0) }, optimizer: adamW(), resume: { step: 1, params: { p: f64(p0) }, optimizerState: {} } });
+    await expect(wrong).rejects.toThrow(/no optimizer state 'opt\/p\/exp_avg'/);
+  });
+
   it('rejects bad options and mismatched parameters with EngineErrors', async () => {
     for (const make of [() => adamW({ lr: -1 }), () => adamW({ betas: [1, 0.9] }), () => sgd({ lr: 0.1, nesterov: true })]) {
       expect(() => make()).toThrow(/lr|betas|Nesterov/);
