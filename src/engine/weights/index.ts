@@ -1,5 +1,5 @@
 // Public surface of the weights layer: lazy safetensors reading by offset (with BF16/F16
 // conversion as lazy sources), atomic safetensors writing, and float byte conversions.
-export { type FloatTarget, SAFETENSORS_DTYPES, SAFETENSORS_ITEM_BYTES, type SafetensorsDType, type SafetensorsEntry, type SafetensorsFile, type SourcedTensor, entryOf, openSafetensors, parseHeader, readEntryBytes, readTensor, targetDType, tensorSource } from './safetensors';
+export { type FloatTarget, SAFETENSORS_DTYPES, SAFETENSORS_ITEM_BYTES, type SafetensorsDType, type SafetensorsEntry, type SafetensorsFile, type SourcedTensor, type LoadedTensor, entryOf, entrySource, openSafetensors, parseHeader, readEntry, readEntryBytes, readTensor, targetDType, tensorSource } from './safetensors';
 export { type TensorToWrite, encodeHeader, writeSafetensors } from './safetensors-write';
 export { type StoredFloat, convertFloatBytes, float32ToBFloat16Bits } from './convert';

@@ -165,16 +165,20 @@ export function targetDType(dtype: SafetensorsDType, target: FloatTarget): DType
 
 /** A tensor as a TensorSource: by file offset when no conversion is needed, else 'lazy'. */
 export function tensorSource(file: SafetensorsFile, name: string, target: FloatTarget = 'native'): SourcedTensor {
-  const e = entryOf(file, name);
+  return entrySource(file.path, entryOf(file, name), target);
+}
+
+/** The source of any byte range described like an entry (also renamed, reshaped or row-sliced ones). */
+export function entrySource(path: string, e: SafetensorsEntry, target: FloatTarget = 'native'): SourcedTensor {
   const dtype = targetDType(e.dtype, target);
   const storedAs: DType = e.dtype === 'BF16' ? 'float32' : SAFETENSORS_DTYPES[e.dtype];
   if (e.dtype !== 'BF16' && dtype === storedAs) {
-    return { dtype, shape: e.shape, source: { kind: 'file', path: file.path, offset: e.offset, byteLength: e.byteLength } };
+    return { dtype, shape: e.shape, source: { kind: 'file', path, offset: e.offset, byteLength: e.byteLength } };
   }
   const count = e.byteLength / SAFETENSORS_ITEM_BYTES[e.dtype];
   const from = e.dtype === 'BF16' ? 'bfloat16' : e.dtype === 'F16' ? 'float16' : 'float32';
   const to = dtype === 'float16' ? 'float16' : 'float32';
-  const load = async (): Promise<Uint8Array> => convertFloatBytes(await readEntryBytes(file, e), from, to);
+  const load = async (): Promise<Uint8Array> => convertFloatBytes(await readEntryBytes(path, e), from, to);
   return { dtype, shape: e.shape, source: { kind: 'lazy', byteLength: count * DTYPE_INFO[dtype].bytes, load } };
 }
 
@@ -185,14 +189,14 @@ export function entryOf(file: SafetensorsFile, name: string): SafetensorsEntry {
 }
 
 /** Reads one tensor's stored bytes; a file that shrank since it was opened names the tensor. */
-export async function readEntryBytes(file: SafetensorsFile, e: SafetensorsEntry): Promise<Uint8Array> {
-  const fh = await open(file.path, 'r');
+export async function readEntryBytes(path: string, e: SafetensorsEntry): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
   try {
     const out = new Uint8Array(e.byteLength);
     let done = 0;
     while (done < e.byteLength) {
       const { bytesRead } = await fh.read(out, done, e.byteLength - done, e.offset + done);
-      if (bytesRead === 0) throw corrupt(file.path, `the file ended after ${done} of ${e.byteLength} bytes (it changed since it was opened)`, e.name);
+      if (bytesRead === 0) throw corrupt(path, `the file ended after ${done} of ${e.byteLength} bytes (it changed since it was opened)`, e.name);
       done += bytesRead;
     }
     return out;
@@ -202,9 +206,20 @@ export async function readEntryBytes(file: SafetensorsFile, e: SafetensorsEntry)
 }
 
 /** Loads one tensor into memory as a typed array (for tests, small tensors and conversions). */
-export async function readTensor(file: SafetensorsFile, name: string, target: FloatTarget = 'native'): Promise<{ dtype: DType; shape: readonly number[]; data: TensorData }> {
-  const t = tensorSource(file, name, target);
-  const bytes = t.source.kind === 'lazy' ? await t.source.load() : await readEntryBytes(file, entryOf(file, name));
+export async function readTensor(file: SafetensorsFile, name: string, target: FloatTarget = 'native'): Promise<LoadedTensor> {
+  return readEntry(file.path, entryOf(file, name), target);
+}
+
+export interface LoadedTensor {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: TensorData;
+}
+
+/** Loads any entry-like byte range into memory in the target dtype. */
+export async function readEntry(path: string, e: SafetensorsEntry, target: FloatTarget = 'native'): Promise<LoadedTensor> {
+  const t = entrySource(path, e, target);
+  const bytes = t.source.kind === 'lazy' ? await t.source.load() : await readEntryBytes(path, e);
   const Ctor = DTYPE_INFO[t.dtype].array;
   const aligned = bytes.byteOffset % DTYPE_INFO[t.dtype].bytes === 0 ? bytes : bytes.slice();
   return { dtype: t.dtype, shape: t.shape, data: new Ctor(aligned.buffer as ArrayBuffer, aligned.byteOffset, aligned.byteLength / DTYPE_INFO[t.dtype].bytes) };
