@@ -23,9 +23,11 @@ export function wrapOrtError(cause: unknown, ctx: OrtFailureContext): EngineErro
   const raw = cause instanceof Error ? cause.message : String(cause);
   const where = parseOrtNode(raw);
   const nodePart = where.node !== undefined ? ` at node '${where.node}'${where.op ? ` (${where.op})` : ''}` : where.op ? ` in a ${where.op} node` : '';
-  const action = ctx.stage === 'load'
-    ? 'Check that the model was emitted by this engine version and that its external data files sit next to it.'
-    : 'Check the input shapes and dtypes against the model, or run on the CPU provider to rule out a provider bug.';
+  const action = ctx.stage === 'run'
+    ? 'Check the input shapes and dtypes against the model, or run on the CPU provider to rule out a provider bug.'
+    : ctx.provider !== undefined && ctx.provider !== 'cpu'
+      ? `Check the ${ctx.provider} driver and runtime libraries, or run on the CPU provider.`
+      : 'Check that the model was emitted by this engine version and that its external data files sit next to it.';
   return new EngineError(
     'runtime-failure',
     `onnxruntime failed to ${ctx.stage} model '${ctx.model}'${nodePart}: ${raw.trim()} ${action}`,

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { env, listSupportedBackends } from 'onnxruntime-node';
 import type { ExecutionProviderInfo } from '../../shared/machine-info';
+import { EngineError } from '../core/errors';
 import { GraphBuilder } from '../ir/builder';
 import { emitModel } from '../onnx/model';
 import { loadSession, type ProviderName } from './session';
@@ -50,6 +51,7 @@ export async function probeProvider(provider: ProviderName): Promise<string | nu
       await session.dispose();
     }
   } catch (cause) {
+    if (cause instanceof EngineError && typeof cause.details.ortMessage === 'string') return cause.details.ortMessage.trim();
     return cause instanceof Error ? cause.message : String(cause);
   }
 }

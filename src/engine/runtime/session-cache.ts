@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { EngineError } from '../core/errors';
 import { providerReport } from './providers';
-import { loadSession, type ModelSource, type ProviderName, type RuntimeSession, type SessionConfig } from './session';
+import { loadSession, RuntimeSession, type ModelSource, type ProviderName, type SessionConfig } from './session';
 
 async function modelHash(source: ModelSource): Promise<string> {
   const hash = createHash('sha256');
@@ -27,16 +27,33 @@ export async function resolveProvider(config: SessionConfig): Promise<ProviderNa
   return wanted === 'auto' ? (await providerReport()).chosen : wanted;
 }
 
-/** The cache key: graph hash + provider + every option that changes the session. */
+/** The cache key: graph hash + provider (requested and resolved) + every option that changes the session. */
 export async function sessionKey(source: ModelSource, provider: ProviderName, config: SessionConfig): Promise<string> {
-  const opts = JSON.stringify([provider, config.intraOpThreads ?? null, config.interOpThreads ?? null, config.optimization ?? 'all']);
+  const opts = JSON.stringify([config.provider ?? 'auto', provider, config.intraOpThreads ?? null, config.interOpThreads ?? null, config.optimization ?? 'all']);
   return createHash('sha256').update(await modelHash(source)).update(opts).digest('hex');
+}
+
+/**
+ * Loads on the provider; when the provider was chosen automatically and fails to initialise for
+ * this model, loads on the CPU instead and records why (a requested provider fails loudly).
+ */
+async function loadWithFallback(source: ModelSource, provider: ProviderName, config: SessionConfig, key: string): Promise<RuntimeSession> {
+  const automatic = (config.provider ?? 'auto') === 'auto';
+  try {
+    return await loadSession(source, provider, config, key);
+  } catch (cause) {
+    if (!automatic || provider === 'cpu') throw cause;
+    const session = await loadSession(source, 'cpu', config, key);
+    const why = cause instanceof EngineError ? String(cause.details.ortMessage ?? cause.message) : String(cause);
+    return RuntimeSession.fellBack(session, `${provider} failed to initialise this model (${why.split('\n')[0]}); running on the CPU.`);
+  }
 }
 
 export class SessionCache {
   private readonly entries = new Map<string, Promise<RuntimeSession>>();
 
-  constructor(readonly maxEntries = 16) {
+  /** `chooseProvider` resolves 'auto' (default: the machine's provider report). */
+  constructor(readonly maxEntries = 16, private readonly chooseProvider: (config: SessionConfig) => Promise<ProviderName> = resolveProvider) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
       throw new EngineError('invalid-argument', `A session cache needs room for at least one session (got ${maxEntries}).`, { maxEntries });
     }
@@ -46,7 +63,7 @@ export class SessionCache {
 
   /** Returns the cached session for this model and config, loading it on first use. */
   async open(source: ModelSource, config: SessionConfig = {}): Promise<RuntimeSession> {
-    const provider = await resolveProvider(config);
+    const provider = await this.chooseProvider(config);
     const key = await sessionKey(source, provider, config);
     const hit = this.entries.get(key);
     if (hit !== undefined) {
@@ -54,7 +71,7 @@ export class SessionCache {
       this.entries.set(key, hit);
       return hit;
     }
-    const loading = loadSession(source, provider, config, key);
+    const loading = loadWithFallback(source, provider, config, key);
     this.entries.set(key, loading);
     loading.catch(() => this.entries.delete(key));
     await this.trim();

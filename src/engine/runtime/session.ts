@@ -1,13 +1,16 @@
 // RuntimeSession: one onnxruntime inference session over ONNX bytes or a model path (external data
 // resolved next to the file), run with named host tensors, returning named host tensors. Every
 // onnxruntime failure surfaces as EngineError('runtime-failure') naming the model (and node).
-import { InferenceSession, type Tensor } from 'onnxruntime-node';
+import { env, InferenceSession, listSupportedBackends, type Tensor } from 'onnxruntime-node';
 import type { ExecutionProviderInfo } from '../../shared/machine-info';
 import { EngineError } from '../core/errors';
 import { wrapOrtError } from './ort-error';
 import { fromOrtTensor, toOrtTensor, type HostTensor } from './tensor';
 
 export type ProviderName = ExecutionProviderInfo['name'];
+
+// onnxruntime's own logger would print failures the engine reports as EngineErrors anyway.
+env.logLevel = 'fatal';
 
 export interface SessionConfig {
   /** Execution provider; 'auto' takes the one providers.ts chose for this machine. Default 'auto'. */
@@ -54,6 +57,7 @@ function checkThreads(name: string, value: number | undefined): void {
  */
 export async function loadSession(source: ModelSource, provider: ProviderName, config: SessionConfig = {}, key = ''): Promise<RuntimeSession> {
   const model = modelLabel(source);
+  requireBackend(provider, model);
   const create = (c: SessionConfig): Promise<InferenceSession> => {
     const options = ortSessionOptions(provider, c);
     return 'path' in source ? InferenceSession.create(source.path, options) : InferenceSession.create(source.bytes, options);
@@ -71,6 +75,15 @@ export async function loadSession(source: ModelSource, provider: ProviderName, c
   }
 }
 
+/**
+ * onnxruntime-common silently drops a requested provider whose backend is not registered and runs
+ * on the CPU; the engine refuses instead, so a session never claims a provider it does not use.
+ */
+function requireBackend(provider: ProviderName, model: string): void {
+  if (provider === 'cpu' || listSupportedBackends().some((b) => b.name === provider)) return;
+  throw new EngineError('provider-unavailable', `onnxruntime-node on this machine has no '${provider}' backend, so model '${model}' cannot run on it; use the CPU or the provider the machine report chose.`, { provider, model });
+}
+
 const FUSED_KERNEL_MISSING = /Failed to find kernel for com\.microsoft\./;
 
 export class RuntimeSession {
@@ -85,7 +98,14 @@ export class RuntimeSession {
     readonly key: string,
     /** The graph optimisation level the session actually runs with. */
     readonly optimization: NonNullable<SessionConfig['optimization']> = 'all',
+    /** Why the session runs on the CPU instead of the provider chosen for it, when it does. */
+    readonly fallback?: string,
   ) {}
+
+  /** The same session, noting that it fell back to the CPU and why. */
+  static fellBack(session: RuntimeSession, reason: string): RuntimeSession {
+    return new RuntimeSession(session.ort, session.model, session.provider, session.key, session.optimization, reason);
+  }
 
   get inputNames(): readonly string[] { return this.ort.inputNames; }
   get outputNames(): readonly string[] { return this.ort.outputNames; }

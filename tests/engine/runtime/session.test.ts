@@ -129,6 +129,18 @@ describe('SessionCache', () => {
     await cache.clear();
   });
 
+  it('falls back to the CPU, saying why, when an automatically chosen provider fails to initialise', async () => {
+    const cache = new SessionCache(4, async (config) => (config.provider === undefined || config.provider === 'auto' ? 'dml' : config.provider));
+    const s = await cache.open({ bytes: binary('Add', 'float32'), name: 'adder' });
+    expect(s.provider).toBe('cpu');
+    expect(s.fallback).toMatch(/^dml failed to initialise this model \(.+\); running on the CPU\.$/);
+    const out = await s.run({ a: hostTensor('float32', [2], new Float32Array([1, 2])), b: hostTensor('float32', [2], new Float32Array([3, 4])) });
+    expect(out.c?.data).toEqual(new Float32Array([4, 6]));
+    const err = await expectEngineError(cache.open({ bytes: binary('Add', 'float32'), name: 'adder' }, { provider: 'dml' }), 'provider-unavailable');
+    expect(err.details).toMatchObject({ provider: 'dml', model: 'adder' });
+    await cache.clear();
+  });
+
   it('loads a model by path and keys it by the file content', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aptp-rt-'));
     const path = join(dir, 'model.onnx');
