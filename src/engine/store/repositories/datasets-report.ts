@@ -30,6 +30,13 @@ export interface ItemRow {
   readonly duplicateOf: string | null;
 }
 
+export interface UsableItem {
+  readonly id: number;
+  readonly imagePath: string | null;
+  readonly contentHash: string | null;
+  readonly caption: string | null;
+}
+
 export interface ItemQuery {
   readonly offset: number;
   readonly limit: number;
@@ -95,6 +102,14 @@ export class DatasetReportRepository {
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM dataset_items WHERE ${clause}`).get(params) as { total: number };
     const items = this.db.prepare(`SELECT ${ITEM_COLUMNS} FROM dataset_items WHERE ${clause} ORDER BY id LIMIT @limit OFFSET @offset`).all(params) as ItemRow[];
     return { total, items };
+  }
+
+  /** Usable items (ok or warning, not duplicates) after `afterId`, in id order: keyset pages for long jobs. */
+  usableAfter(datasetId: string, afterId: number, limit: number): UsableItem[] {
+    return this.db
+      .prepare(`SELECT id, image_path AS imagePath, content_hash AS contentHash, caption FROM dataset_items
+        WHERE dataset_id = ? AND id > ? AND status != 'error' AND duplicate_of IS NULL ORDER BY id LIMIT ?`)
+      .all(datasetId, afterId, limit) as UsableItem[];
   }
 
   /** Content hashes of the given items of a dataset (ids not in it are left out). */

@@ -1,0 +1,78 @@
+// The preparation cache: tensors computed once per (input, model, resolution, variant) and stored
+// as .npy files under the workspace's caches/prepared/, indexed in SQLite. Keys carry only what an
+// entry depends on: pixels depend on the resolution (not the model), latents on the VAE and the
+// resolution, text states and prompt embeddings on their encoder (not the resolution). So changing
+// the model or the resolution invalidates exactly the entries that depend on it.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PreparedCacheRepository, type CacheEntry, type CacheKey, type CacheKind } from '../store/repositories/datasets-prepared';
+import type { Workspace } from '../store/workspace';
+import { decodeNpy, encodeNpy, type NpyTensor } from './npy';
+
+/** The key of a cache entry, with the fields it does not depend on zeroed. */
+export function cacheKey(kind: CacheKind, inputHash: string, modelId: string, resolution: number, variant: string): CacheKey {
+  switch (kind) {
+    case 'pixels':
+      return { kind, inputHash, modelId: '', resolution, variant };
+    case 'latent':
+      return { kind, inputHash, modelId, resolution, variant };
+    case 'text-states':
+    case 'prompt-embedding':
+      return { kind, inputHash, modelId, resolution: 0, variant: '' };
+  }
+}
+
+export function captionHash(caption: string): string {
+  return createHash('sha256').update(caption, 'utf8').digest('hex');
+}
+
+export class PreparedCache {
+  readonly index: PreparedCacheRepository;
+  readonly dir: string;
+
+  constructor(ws: Workspace) {
+    this.index = new PreparedCacheRepository(ws.db);
+    this.dir = join(ws.dir, 'caches', 'prepared');
+  }
+
+  #relPath(key: CacheKey): string {
+    const model = key.modelId ? createHash('sha256').update(key.modelId).digest('hex').slice(0, 12) : 'any';
+    return join(key.kind, model, String(key.resolution), key.inputHash.slice(0, 2), `${key.inputHash}${key.variant ? `-${key.variant}` : ''}.npy`);
+  }
+
+  has(key: CacheKey): boolean {
+    return this.index.get(key) !== undefined;
+  }
+
+  async read(key: CacheKey): Promise<NpyTensor | undefined> {
+    const entry = this.index.get(key);
+    if (!entry) return undefined;
+    const path = join(this.dir, entry.path);
+    const bytes = await readFile(path).catch(() => undefined);
+    if (!bytes || createHash('sha256').update(bytes).digest('hex') !== entry.sha256) return undefined;
+    return decodeNpy(bytes, path);
+  }
+
+  /** Writes the tensor (temporary name, then rename) and indexes it. */
+  async write(key: CacheKey, tensor: NpyTensor): Promise<CacheEntry> {
+    const rel = this.#relPath(key);
+    const path = join(this.dir, rel);
+    await mkdir(dirname(path), { recursive: true });
+    const bytes = encodeNpy(tensor);
+    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+    const entry: CacheEntry = { ...key, path: rel, dtype: tensor.dtype, shape: tensor.shape, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    this.index.put(entry);
+    return entry;
+  }
+
+  /** Drops entries of `kind` made for another model or resolution, files included; returns how many. */
+  async prune(kind: CacheKind, modelId: string, resolution: number): Promise<number> {
+    const key = cacheKey(kind, '0'.repeat(64), modelId, resolution, '');
+    const stale = this.index.prune(kind, key.modelId, key.resolution);
+    await Promise.all(stale.map((p) => rm(join(this.dir, p), { force: true })));
+    return stale.length;
+  }
+}
