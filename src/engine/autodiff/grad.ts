@@ -25,7 +25,7 @@ export function grad(graph: Graph, request: GradRequest): Graph {
   const b = GraphBuilder.from(graph);
   const o = new GradOps(b);
   const loss = resolve(graph, request.loss, 'loss');
-  const wrt = request.wrt.map((w) => resolve(graph, w, 'wrt'));
+  const wrt = [...new Set(request.wrt.map((w) => resolve(graph, w, 'wrt')))];
   for (const v of [loss, ...wrt]) {
     if (!isFloat(v.type.dtype)) throw new EngineError('no-gradient', `'${v.name}' is ${v.type.dtype}; gradients exist only for float values.`, { value: v.name, dtype: v.type.dtype });
   }

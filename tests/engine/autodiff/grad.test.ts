@@ -24,7 +24,8 @@ function linearModel(): Graph {
 
 describe('grad', () => {
   it('computes exact gradients and undoes broadcasting in the input shape', async () => {
-    const g = grad(linearModel(), { loss: 'loss', wrt: ['x', 'w'] });
+    const g = grad(linearModel(), { loss: 'loss', wrt: ['x', 'w', 'x'] });
+    expect(g.outputs.map((o) => o.name)).toEqual(['loss', 'grad/x', 'grad/w']);
     const out = await runGraph(g, { x: f64([2, 3], [1, 2, 3, 4, 5, 6]), w: f64([3], [10, 20, 30]), z: f64([2, 3], [0, 0, 0, 0, 0, 0]) });
     expect(out['grad/x']).toEqual(f64([2, 3], [10, 20, 30, 10, 20, 30]));
     expect(out['grad/w']).toEqual(f64([3], [5, 7, 9]));
