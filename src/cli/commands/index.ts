@@ -1,7 +1,8 @@
 // Every `aptp` command, in the order --help lists them.
 import type { CliCommand } from '../command';
+import { dataCommand } from './data';
 import { demoCommand } from './demo';
 import { infoCommand } from './info';
 import { studioCommand } from './studio';
 
-export const commands: readonly CliCommand[] = [demoCommand, infoCommand, studioCommand];
+export const commands: readonly CliCommand[] = [dataCommand, demoCommand, infoCommand, studioCommand];

@@ -1,0 +1,153 @@
+// `aptp data import DIR | report [DATASET] | prepare [DATASET] --model DIR`: import a dataset into
+// the workspace manifest (format detected or chosen, caption column mapped, progress, Ctrl-C
+// cancels), print its validation report, and prepare the training cache at the model resolution.
+import { resolve } from 'node:path';
+import { captionColumnsHint } from '../../engine/data/report';
+import { importDataset } from '../../engine/data/import-dataset';
+import { modelComponentId, modelResolution } from '../../engine/data/model-id';
+import { prepareDataset } from '../../engine/data/prepare-dataset';
+import { DATASET_FORMATS, PROBLEMS, type DatasetFormat, type ProblemCode } from '../../engine/data/types';
+import type { JobContext } from '../../engine/jobs/job';
+import { DatasetRepository, type DatasetRecord } from '../../engine/store/repositories/datasets';
+import { DatasetReportRepository } from '../../engine/store/repositories/datasets-report';
+import { openWorkspace, type Workspace } from '../../engine/store/workspace';
+import { UsageError, type CliCommand, type ParsedArgs } from '../command';
+import { table } from '../format';
+import { flag, intOption, stringOption } from '../options';
+import { progressBar } from '../progress';
+
+const USAGE = 'aptp data import DIR [--format F] [--caption-column C] | data report [DATASET] [--problem P] | data prepare [DATASET] --model DIR';
+
+async function withJob<T>(label: string, work: (job: JobContext) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  let bar: ReturnType<typeof progressBar> | undefined;
+  try {
+    const result = await work({
+      signal: abort.signal,
+      progress: (p) => {
+        bar ??= progressBar(label, p.total);
+        bar.update(p.done, p.detail);
+      },
+    });
+    bar?.finish();
+    return result;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function pickDataset(ws: Workspace, ref: string | undefined): DatasetRecord {
+  const repo = new DatasetRepository(ws.db);
+  const all = repo.list();
+  if (all.length === 0) throw new UsageError('no dataset in this workspace yet; run `aptp data import DIR` first');
+  if (!ref) return [...all].sort((a, b) => (b.importedAt ?? '').localeCompare(a.importedAt ?? ''))[0]!;
+  const found = repo.get(ref) ?? repo.byRoot(resolve(ref)) ?? all.find((d) => d.name === ref);
+  if (!found) throw new UsageError(`no dataset '${ref}'; known: ${all.map((d) => `${d.name} (${d.id.slice(0, 8)})`).join(', ')}`);
+  return found;
+}
+
+function printReport(ws: Workspace, dataset: DatasetRecord, problem: string | undefined, limit: number): void {
+  const report = new DatasetReportRepository(ws.db);
+  const totals = report.totals(dataset.id);
+  const rows: [string, string][] = [
+    ['dataset', `${dataset.name} (${dataset.id}), ${dataset.format}, ${dataset.status}`],
+    ['folder', dataset.root],
+    ['items', `${totals.items} (${totals.usable} usable, ${totals.distinctImages} distinct images, ${totals.repeatedItems} with repeats)`],
+  ];
+  for (const c of report.categories(dataset.id)) {
+    rows.push([`  ${c.category}`, String(c.count)]);
+  }
+  process.stdout.write(`${table(rows)}\n`);
+  if (!problem) return;
+  const { total, items } = report.items(dataset.id, { offset: 0, limit, category: problem });
+  process.stdout.write(`\n${problem}: ${total} item(s)${total > items.length ? `, first ${items.length}` : ''}\n`);
+  for (const item of items) process.stdout.write(`  ${item.key}  ${item.problemDetail ?? (item.duplicateOf ? `same image as ${item.duplicateOf}` : '')}\n`);
+}
+
+async function runImport(ws: Workspace, args: ParsedArgs, dir: string): Promise<number> {
+  const format = stringOption(args, 'format');
+  if (format && !(DATASET_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(', ')}`);
+  const captionColumn = stringOption(args, 'caption-column');
+  const file = stringOption(args, 'file');
+  const minSide = intOption(args, 'min-side', 1, 65536);
+  const summary = await withJob('importing', (job) =>
+    importDataset(ws, {
+      path: resolve(dir),
+      ...(format ? { format: format as DatasetFormat } : {}),
+      ...(captionColumn ? { mapping: { captionColumn } } : {}),
+      ...(file ? { file: resolve(file) } : {}),
+    }, { ...(stringOption(args, 'name') ? { name: stringOption(args, 'name') } : {}), ...(minSide ? { limits: { minSide } } : {}) }, job),
+  );
+  const d = summary.detection;
+  process.stdout.write(`${table([
+    ['format', `${d.format} (${d.reason})`],
+    ...(d.columns ? [['mapping', captionColumnsHint(d.columns, d.mapping.captionColumn)] as [string, string]] : []),
+    ['checked', `${summary.checked} new or changed, ${summary.unchanged} unchanged, ${summary.removed} removed`],
+  ])}\n`);
+  printReport(ws, new DatasetRepository(ws.db).get(summary.datasetId)!, undefined, 0);
+  return 0;
+}
+
+async function runPrepare(ws: Workspace, args: ParsedArgs, ref: string | undefined): Promise<number> {
+  const model = stringOption(args, 'model');
+  if (!model) throw new UsageError('data prepare needs --model DIR (a diffusers folder)');
+  const dataset = pickDataset(ws, ref);
+  const crop = stringOption(args, 'crop') ?? 'center';
+  if (crop !== 'center' && crop !== 'random') throw new UsageError("--crop must be 'center' or 'random'");
+  const resolution = intOption(args, 'resolution', 64, 4096) ?? (await modelResolution(resolve(model))) ?? 512;
+  const vaeId = await modelComponentId(resolve(model), 'vae');
+  const spec = { resolution, crop, flip: flag(args, 'flip'), seed: intOption(args, 'seed', 0, 2 ** 31) ?? 0 } as const;
+  const summary = await withJob('preparing', (job) => prepareDataset(ws, dataset.id, { spec, storePixels: true }, job));
+  process.stdout.write(`${table([
+    ['dataset', `${dataset.name}: ${summary.items} usable items at ${resolution}px, ${spec.crop} crop${spec.flip ? ', flipped' : ''}`],
+    ['pixels', `${summary.written.pixels ?? 0} written, ${summary.reused.pixels ?? 0} already cached`],
+    ['stale', summary.stale ? `${summary.stale} image(s) changed since import: run \`aptp data import\` again` : '0'],
+    ['latents', `not computed: this build has no VAE encoder yet (model ${vaeId}); the cache is keyed to it`],
+  ])}\n`);
+  return 0;
+}
+
+export const dataCommand: CliCommand = {
+  name: 'data',
+  summary: 'Import an image-caption dataset, report what is wrong with it, prepare the training cache',
+  usage: USAGE,
+  options: {
+    format: { type: 'string' }, 'caption-column': { type: 'string' }, file: { type: 'string' }, name: { type: 'string' }, 'min-side': { type: 'string' },
+    problem: { type: 'string' }, limit: { type: 'string' },
+    model: { type: 'string' }, resolution: { type: 'string' }, crop: { type: 'string' }, flip: { type: 'boolean' }, seed: { type: 'string' },
+    workspace: { type: 'string' },
+  },
+  optionHelp: {
+    format: `import: force a format (${DATASET_FORMATS.join(', ')}); detected by default`,
+    'caption-column': 'import: the metadata column holding captions (default text, prompt or caption)',
+    file: 'import: the COCO annotations JSON or CC3M TSV to read',
+    name: 'import: dataset name (default: the folder name)',
+    'min-side': 'import: smallest acceptable shorter side in pixels (default 256)',
+    problem: `report: list the items in one category (${Object.keys(PROBLEMS).join(', ')}, duplicate)`,
+    limit: 'report: how many items to list (default 50)',
+    model: 'prepare: the diffusers model folder the cache is for',
+    resolution: 'prepare: square side in pixels (default: the model\'s, else 512)',
+    crop: 'prepare: center (default) or random (seeded)',
+    flip: 'prepare: flip horizontally',
+    seed: 'prepare: seed of random crops (default 0)',
+    workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
+  },
+  maxPositionals: 2,
+  async run(args) {
+    const [sub, target] = args.positionals;
+    if (sub !== 'import' && sub !== 'report' && sub !== 'prepare') throw new UsageError(`expected import, report or prepare; usage: ${USAGE}`);
+    if (sub === 'import' && !target) throw new UsageError('data import needs the dataset folder (or prompts file)');
+    const ws = openWorkspace(stringOption(args, 'workspace'));
+    try {
+      if (sub === 'import') return await runImport(ws, args, target!);
+      if (sub === 'prepare') return await runPrepare(ws, args, target);
+      const problem = stringOption(args, 'problem') as ProblemCode | 'duplicate' | undefined;
+      printReport(ws, pickDataset(ws, target), problem, intOption(args, 'limit', 1, 1_000_000) ?? 50);
+      return 0;
+    } finally {
+      ws.close();
+    }
+  },
+};
