@@ -1,6 +1,6 @@
 // Convolution gradients in any spatial rank: the input gradient of Conv is a ConvTranspose with the
 // same weight (and of ConvTranspose a Conv), and the weight gradient is the correlation of the
-// input with the output gradient, computed as one grouped Conv with batch and channels swapped.
+// input with the output gradient, computed on the unfolded input by one batched MatMul.
 import type { Value } from '../ir/graph';
 import type { AttrsOf } from '../ir/ops';
 import { range, shapeOf, type GradOps } from './grad-ops';
@@ -36,22 +36,33 @@ export function convInputGrad(o: GradOps, g: Value, w: Value, geo: ConvGeometry,
 }
 
 /**
- * d Conv(x,w)/dw[co,ci,k] = sum_{n,o} g[n,co,o] * xpad[n, ci, o*stride + k*dilation]: a Conv of
- * x (channels-as-batch) with g (batch-as-channels), stride and dilation swapped, sliced to k.
+ * d Conv(x,w)/dw[co,ci,k] = sum_{n,o} g[n,co,o] * xpad[n, ci, o*stride + k*dilation]: the input
+ * unfolded into one strided slice per kernel offset, [N, G, C_in/G * K, P], contracted with g
+ * [N, G, C_out/G, P] over the output positions P by one batched MatMul, then summed over N.
  */
 export function convWeightGrad(o: GradOps, x: Value, g: Value, geo: ConvGeometry): Value {
-  const [batch = 1, cIn = 1, ...xs] = shapeOf(x);
-  const [, cOut = 1, ...gs] = shapeOf(g);
+  const [batch = 1, cIn = 1] = shapeOf(x);
+  const [, cOut = 1, ...outSpatial] = shapeOf(g);
   const G = geo.group;
   const n = geo.kernel.length;
-  const sp = range(0, n).map((i) => i + 3);
-  // x [N, C_in, S] -> [C_in/G, G*N, S]; g [N, C_out, S'] -> [G*C_out/G, N, S']
-  const xg = o.reshape(o.transpose(o.reshape(x, [batch, G, cIn / G, ...xs]), [2, 1, 0, ...sp]), [cIn / G, G * batch, ...xs]);
-  const gg = o.reshape(o.transpose(o.reshape(g, [batch, G, cOut / G, ...gs]), [1, 2, 0, ...sp]), [cOut, batch, ...gs]);
-  const corr = o.op('Conv', [xg, gg], { strides: geo.dilations, dilations: geo.strides, pads: geo.pads, group: G });
-  const full = o.transpose(corr, [1, 0, ...range(2, n + 2)]);
-  const extra = shapeOf(full).slice(2).some((d, i) => d !== geo.kernel[i]);
-  return extra ? o.slice(full, new Array<number>(n).fill(0), geo.kernel, range(2, n + 2)) : full;
+  const positions = outSpatial.reduce((p, d) => p * d, 1);
+  const offsets = kernelOffsets(geo.kernel);
+  const xpad = o.pad(x, [0, 0, ...geo.pads.slice(0, n), 0, 0, ...geo.pads.slice(n)]);
+  const taps = offsets.map((k) => {
+    const starts = k.map((ki, a) => ki * (geo.dilations[a] ?? 1));
+    const ends = starts.map((st, a) => st + (geo.strides[a] ?? 1) * ((outSpatial[a] ?? 1) - 1) + 1);
+    const tap = o.slice(xpad, starts, ends, range(2, n + 2), geo.strides);
+    return o.unsqueeze(tap, [2]);
+  });
+  const patches = o.reshape(o.concat(taps, 2), [batch, G, (cIn / G) * offsets.length, positions]);
+  const gg = o.reshape(g, [batch, G, cOut / G, positions]);
+  const perSample = o.matmul(gg, o.mT(patches));
+  return o.reshape(o.reduceSum(perSample, [0], 0), [cOut, cIn / G, ...geo.kernel]);
+}
+
+/** Every kernel offset, row-major (the layout of a weight's spatial axes). */
+function kernelOffsets(kernel: readonly number[]): number[][] {
+  return kernel.reduce<number[][]>((acc, k) => acc.flatMap((prefix) => range(0, k).map((i) => [...prefix, i])), [[]]);
 }
 
 /** d(bias) = g summed over every axis but channels. */

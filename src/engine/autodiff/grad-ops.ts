@@ -69,6 +69,8 @@ export class GradOps {
   matmul(a: Value, c: Value): Value { return this.b.op1('MatMul', [a, c], {}); }
   concat(parts: readonly Value[], axis: number): Value { return parts.length === 1 && parts[0] ? parts[0] : this.b.op1('Concat', parts, { axis }); }
   slice(a: Value, starts: Ints, ends: Ints, axes: Ints, steps?: Ints): Value {
+    const whole = axes.every((ax, i) => starts[i] === 0 && (ends[i] ?? 0) >= (shapeOf(a)[ax] ?? 0) && (steps?.[i] ?? 1) === 1);
+    if (whole) return a;
     return this.b.op1('Slice', [a], { starts: [...starts], ends: [...ends], axes: [...axes], ...(steps ? { steps: [...steps] } : {}) });
   }
   pad(a: Value, pads: Ints): Value { return pads.every((p) => p === 0) ? a : this.b.op1('Pad', [a], { pads: [...pads], mode: 'constant', value: 0 }); }
