@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { EngineError } from '../../../core/errors';
 import { type ModelIndex, parseClipTextConfig, parseModelIndex, parseSchedulerConfig, parseUNetConfig, parseVaeConfig, readJsonFile } from '../config';
 import { clipTextParams, unetParams, vaeParams } from './expected-params';
-import { type SdModel, type TokenizerFiles, familyOf } from './model';
+import { tokenizerPaths } from '../tokenizer/files';
+import { type SdModel, familyOf } from './model';
 import { type VariantChoice, findWeights, openWeightRefs } from './weight-files';
 import { type WeightRef, WeightSet } from './weight-set';
 
@@ -28,16 +29,6 @@ function notAModel(dir: string): EngineError {
   if (single) return new EngineError('invalid-argument', `${dir} is not a diffusers folder (no model_index.json) but holds ${single}; choose that .safetensors file to open it as a single-file checkpoint.`, details);
   if (names.some((n) => n.endsWith('.ckpt'))) return new EngineError('unsupported-model', `${dir} holds a .ckpt (pickle) checkpoint; convert it to .safetensors first (pickle files can run code when loaded).`, details);
   return new EngineError('not-found', `${dir} is not a Stable Diffusion model: it has no model_index.json. Choose a diffusers folder (as saved by save_pretrained) or a single-file .safetensors checkpoint.`, details);
-}
-
-function tokenizerFiles(dir: string): TokenizerFiles {
-  const vocab = join(dir, 'vocab.json');
-  const merges = join(dir, 'merges.txt');
-  for (const f of [vocab, merges]) {
-    if (!existsSync(f)) throw new EngineError('not-found', `${f} is missing; the CLIP tokenizer needs vocab.json and merges.txt in ${dir}. Re-download the tokenizer folder.`, { file: f, component: 'tokenizer' });
-  }
-  const opt = (name: string): string | null => (existsSync(join(dir, name)) ? join(dir, name) : null);
-  return { vocab, merges, config: opt('tokenizer_config.json'), specialTokensMap: opt('special_tokens_map.json') };
 }
 
 async function componentWeights(dir: string, component: 'unet' | 'text_encoder' | 'vae', variant: VariantChoice): Promise<{ refs: WeightRef[]; variant: string | null }> {
@@ -66,7 +57,7 @@ export async function openDiffusersFolder(dir: string, options: FolderOptions = 
   const textEncoder = component(dir, 'text_encoder', 'config.json', parseClipTextConfig);
   const vae = component(dir, 'vae', 'config.json', parseVaeConfig);
   const scheduler = component(dir, 'scheduler', 'scheduler_config.json', parseSchedulerConfig);
-  const tokenizer = tokenizerFiles(join(dir, 'tokenizer'));
+  const tokenizer = tokenizerPaths(join(dir, 'tokenizer'));
   const variant = options.variant ?? 'auto';
   const u = await componentWeights(dir, 'unet', variant);
   const t = await componentWeights(dir, 'text_encoder', variant);

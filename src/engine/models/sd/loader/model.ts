@@ -2,18 +2,14 @@
 // files and lazily-served weights under diffusers keys, whichever form it came in (a diffusers
 // folder or a single-file checkpoint).
 import type { ClipTextConfig, ModelIndex, SchedulerConfig, UNetConfig, VaeConfig } from '../config';
+import type { TokenizerPaths } from '../tokenizer/files';
 import type { WeightSet } from './weight-set';
 
 /** sd1: CLIP ViT-L text states (768); sd2: OpenCLIP ViT-H (1024); custom: other sizes (tiny test models). */
 export type SdFamily = 'sd1' | 'sd2' | 'custom';
 
-export interface TokenizerFiles {
-  readonly vocab: string;
-  readonly merges: string;
-  /** tokenizer_config.json / special_tokens_map.json when present (pad token, max length). */
-  readonly config: string | null;
-  readonly specialTokensMap: string | null;
-}
+/** Paths of the tokenizer folder's files (vocab.json, merges.txt, optional configs). */
+export type TokenizerFiles = TokenizerPaths;
 
 export interface SdModel {
   readonly source: 'diffusers-folder' | 'single-file';

@@ -1,0 +1,120 @@
+// The CLIP tokenizer as transformers' CLIPTokenizer runs it on vocab.json + merges.txt: NFC,
+// whitespace runs to one space, lowercase; special tokens kept whole; CLIP's regex split (contractions,
+// letter runs, single digits, other non-space runs); byte-level characters; BPE with `</w>`; then
+// <|startoftext|> ... <|endoftext|>, truncated and padded to the model length (77) with the pad
+// token the tokenizer config names (SD 1.x: <|endoftext|>, SD 2.x: '!').
+import { EngineError } from '../../../core/errors';
+import { Bpe } from './bpe';
+import { toByteChars } from './byte-level';
+
+export interface ClipTokenizerSpec {
+  /** token -> id from vocab.json. */
+  readonly vocab: ReadonlyMap<string, number>;
+  /** Merge pairs in rank order (merges.txt without its `#version` line). */
+  readonly merges: readonly (readonly [string, string])[];
+  readonly bosToken: string;
+  readonly eosToken: string;
+  readonly padToken: string;
+  readonly unkToken: string;
+  /** Sequence length prompts are padded / truncated to (tokenizer_config model_max_length, 77). */
+  readonly maxLength: number;
+  /** For messages: where the files came from. */
+  readonly origin?: string;
+}
+
+export interface Encoded {
+  /** Token ids including bos/eos (and padding when asked). */
+  readonly ids: readonly number[];
+  /** 1 for real tokens, 0 for padding. */
+  readonly attentionMask: readonly number[];
+}
+
+export interface EncodeOptions {
+  /** 'max_length' pads to maxLength (what SD pipelines ask for); 'none' does not pad. */
+  readonly padding?: 'max_length' | 'none';
+  /** Truncate so that bos + tokens + eos fit maxLength (default true). */
+  readonly truncation?: boolean;
+}
+
+const PIECE = /'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\p{White_Space}\p{L}\p{N}]+/gu;
+const SPACES = /\p{White_Space}+/gu;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export class ClipTokenizer {
+  readonly bosId: number;
+  readonly eosId: number;
+  readonly padId: number;
+  readonly maxLength: number;
+  private readonly unkId: number | null;
+  private readonly bpe: Bpe;
+  private readonly specials: ReadonlyMap<string, number>;
+  private readonly specialSplit: RegExp;
+
+  constructor(spec: ClipTokenizerSpec) {
+    const idOf = (token: string, role: string): number => {
+      const id = spec.vocab.get(token);
+      if (id === undefined) throw new EngineError('corrupt-file', `${spec.origin ?? 'vocab.json'}: the ${role} token '${token}' is not in the vocabulary; the tokenizer files do not belong together, re-download them.`, { token, role });
+      return id;
+    };
+    this.bosId = idOf(spec.bosToken, 'bos');
+    this.eosId = idOf(spec.eosToken, 'eos');
+    this.padId = idOf(spec.padToken, 'pad');
+    this.unkId = spec.vocab.get(spec.unkToken) ?? null;
+    this.maxLength = spec.maxLength;
+    if (this.maxLength < 2) throw new EngineError('invalid-argument', `model_max_length ${this.maxLength} leaves no room for the bos and eos tokens; fix tokenizer_config.json.`, {});
+    this.bpe = new Bpe(spec.vocab, spec.merges, this.unkId, spec.origin);
+    const specials = new Map<string, number>();
+    for (const t of [spec.bosToken, spec.eosToken, spec.unkToken, spec.padToken]) {
+      const id = spec.vocab.get(t);
+      if (id !== undefined && t.startsWith('<|')) specials.set(t, id);
+    }
+    this.specials = specials;
+    this.specialSplit = new RegExp(`(${[...specials.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`, 'u');
+  }
+
+  /** NFC, whitespace runs to one space, lowercase (the tokenizer's normalizer). */
+  static normalize(text: string): string {
+    return text.normalize('NFC').replace(SPACES, ' ').toLowerCase();
+  }
+
+  /** Token ids of the text without bos / eos. */
+  tokenize(text: string): number[] {
+    const out: number[] = [];
+    const normal = ClipTokenizer.normalize(text);
+    const parts = this.specials.size > 0 ? normal.split(this.specialSplit) : [normal];
+    for (const part of parts) {
+      const special = this.specials.get(part);
+      if (special !== undefined) {
+        out.push(special);
+        continue;
+      }
+      for (const m of part.matchAll(PIECE)) out.push(...this.bpe.encodeWord(toByteChars(m[0])));
+    }
+    return out;
+  }
+
+  /** bos + tokens + eos, truncated and padded as the SD pipelines ask by default. */
+  encode(text: string, options: EncodeOptions = {}): Encoded {
+    let tokens = this.tokenize(text);
+    if (options.truncation ?? true) tokens = tokens.slice(0, this.maxLength - 2);
+    const ids = [this.bosId, ...tokens, this.eosId];
+    const mask = ids.map(() => 1);
+    if ((options.padding ?? 'max_length') === 'max_length') {
+      while (ids.length < this.maxLength) {
+        ids.push(this.padId);
+        mask.push(0);
+      }
+    }
+    return { ids, attentionMask: mask };
+  }
+
+  /** A batch of prompts as one [batch, maxLength] int64 id tensor (always padded and truncated). */
+  encodeBatch(texts: readonly string[]): BigInt64Array {
+    const out = new BigInt64Array(texts.length * this.maxLength);
+    texts.forEach((t, i) => this.encode(t).ids.forEach((id, j) => (out[i * this.maxLength + j] = BigInt(id))));
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+// Loads a CLIP tokenizer from a diffusers `tokenizer/` folder as shipped: vocab.json + merges.txt,
+// with special tokens and model_max_length from tokenizer_config.json, overridden by
+// special_tokens_map.json when present (as transformers applies them). No tokenizer.json needed.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EngineError } from '../../../core/errors';
+import { readJsonFile } from '../config';
+import { ClipTokenizer, type ClipTokenizerSpec } from './clip-tokenizer';
+
+export interface TokenizerPaths {
+  readonly vocab: string;
+  readonly merges: string;
+  readonly config: string | null;
+  readonly specialTokensMap: string | null;
+}
+
+const DEFAULTS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' } as const;
+type Role = keyof typeof DEFAULTS;
+
+/** The paths of the files in a tokenizer folder (vocab.json and merges.txt are required). */
+export function tokenizerPaths(dir: string): TokenizerPaths {
+  const opt = (name: string): string | null => (existsSync(join(dir, name)) ? join(dir, name) : null);
+  const vocab = join(dir, 'vocab.json');
+  const merges = join(dir, 'merges.txt');
+  for (const f of [vocab, merges]) {
+    if (!existsSync(f)) throw new EngineError('not-found', `${f} is missing; the CLIP tokenizer needs vocab.json and merges.txt in ${dir}. Re-download the tokenizer folder.`, { file: f, component: 'tokenizer' });
+  }
+  return { vocab, merges, config: opt('tokenizer_config.json'), specialTokensMap: opt('special_tokens_map.json') };
+}
+
+function readVocab(file: string): Map<string, number> {
+  const json = readJsonFile(file, 'tokenizer');
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new EngineError('corrupt-file', `${file} is not a token -> id object; re-download the tokenizer.`, { file });
+  const vocab = new Map<string, number>();
+  for (const [token, id] of Object.entries(json as Record<string, unknown>)) {
+    if (!Number.isSafeInteger(id) || (id as number) < 0) throw new EngineError('corrupt-file', `${file}: token '${token}' has id ${JSON.stringify(id)}, not a non-negative integer; re-download the tokenizer.`, { file, token });
+    vocab.set(token, id as number);
+  }
+  return vocab;
+}
+
+/** merges.txt: `#version` lines skipped, then one `left right` pair per line (tokenizers' reader). */
+export function readMerges(file: string): [string, string][] {
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const out: [string, string][] = [];
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.startsWith('#version')) return;
+    const parts = line.split(' ');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new EngineError('corrupt-file', `${file}, line ${i + 1}: '${line}' is not a 'left right' merge pair; re-download the tokenizer.`, { file, line: i + 1 });
+    out.push([parts[0], parts[1]]);
+  });
+  return out;
+}
+
+/** A special token entry is a string or an AddedToken object `{content: ...}`. */
+function tokenText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+  return undefined;
+}
+
+function specialTokens(paths: TokenizerPaths): { tokens: Record<Role, string>; maxLength: number } {
+  const tokens: Record<Role, string> = { ...DEFAULTS };
+  let maxLength = 77;
+  for (const file of [paths.config, paths.specialTokensMap]) {
+    if (file === null) continue;
+    const json = readJsonFile(file, 'tokenizer') as Record<string, unknown>;
+    for (const role of Object.keys(DEFAULTS) as Role[]) tokens[role] = tokenText(json[role]) ?? tokens[role];
+    const len = json['model_max_length'];
+    if (typeof len === 'number' && Number.isSafeInteger(len) && len < 1e6) maxLength = len;
+  }
+  return { tokens, maxLength };
+}
+
+/** Reads a tokenizer folder's files into a ClipTokenizer. */
+export function loadClipTokenizer(paths: TokenizerPaths | string): ClipTokenizer {
+  const p = typeof paths === 'string' ? tokenizerPaths(paths) : paths;
+  const { tokens, maxLength } = specialTokens(p);
+  const spec: ClipTokenizerSpec = {
+    vocab: readVocab(p.vocab),
+    merges: readMerges(p.merges),
+    bosToken: tokens.bos_token,
+    eosToken: tokens.eos_token,
+    padToken: tokens.pad_token,
+    unkToken: tokens.unk_token,
+    maxLength,
+    origin: p.merges,
+  };
+  return new ClipTokenizer(spec);
+}
