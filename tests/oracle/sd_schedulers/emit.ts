@@ -54,7 +54,7 @@ function runSampler(c: SamplerCase, dir: string, rand: Random): void {
   const outputs = Float32Array.from(rand.normals(n * size));
   const samples = new Float32Array((n + 1) * size);
   const scaled = new Float32Array(n * size);
-  let x = Float32Array.from(rand.normals(size), (v) => v * sampler.initNoiseSigma);
+  let x: Float32Array = Float32Array.from(rand.normals(size), (v) => v * sampler.initNoiseSigma);
   samples.set(x, 0);
   for (let i = 0; i < n; i++) {
     scaled.set(sampler.scaleModelInput(x, i), i * size);
