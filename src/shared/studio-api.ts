@@ -3,6 +3,7 @@
 // entry in `studioRequests`, and a handler table missing it (StudioHandlers) fails to compile.
 // Both transports (Electron IPC, WebSocket) carry exactly these shapes; see studio-wire.ts.
 import { z } from 'zod';
+import * as datasetApi from './dataset-api';
 import { machineInfoSchema } from './machine-info';
 import type { Result } from './result';
 
@@ -18,6 +19,13 @@ export const studioRequests = {
     input: noInput,
     output: machineInfoSchema,
   },
+  listDirectory: datasetApi.listDirectory,
+  detectDataset: datasetApi.detectDataset,
+  importDataset: datasetApi.importDataset,
+  listDatasets: datasetApi.listDatasets,
+  datasetReport: datasetApi.datasetReport,
+  datasetItems: datasetApi.datasetItems,
+  datasetThumbnails: datasetApi.datasetThumbnails,
 } as const;
 
 /** Event table: event name -> payload schema. */

@@ -1,0 +1,106 @@
+// The Dataset view's part of the StudioApi: schemas for the engine-served folder browser (names
+// only, never file contents), format detection, import, the validation report, pages of items
+// (filtered by category, searched in captions) and thumbnails by item id. Contracts only.
+import { z } from 'zod';
+
+const path = z.string().min(1).max(4096);
+const datasetId = z.string().uuid();
+
+export const datasetFormatSchema = z.enum(['image-folder', 'kohya', 'hf-imagefolder', 'coco', 'cc3m-tsv', 'prompts']);
+
+export const directoryEntrySchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  kind: z.enum(['dir', 'file']),
+});
+
+export const listDirectory = {
+  input: z.object({ path: path.optional() }).strict(),
+  output: z.object({
+    path: z.string(),
+    parent: z.string().nullable(),
+    entries: z.array(directoryEntrySchema),
+    imageFiles: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+  }),
+};
+
+const mappingSchema = z.object({ captionColumn: z.string().max(200).optional(), fileColumn: z.string().max(200).optional() });
+
+export const detectDataset = {
+  input: z.object({ path }).strict(),
+  output: z.object({
+    root: z.string(),
+    format: datasetFormatSchema,
+    reason: z.string(),
+    file: z.string().optional(),
+    columns: z.array(z.string()).optional(),
+    mapping: mappingSchema,
+  }),
+};
+
+export const importDataset = {
+  input: z.object({ path, format: datasetFormatSchema.optional(), captionColumn: z.string().min(1).max(200).optional() }).strict(),
+  output: z.object({ datasetId, checked: z.number(), unchanged: z.number(), removed: z.number() }),
+};
+
+export const datasetSummarySchema = z.object({
+  id: datasetId,
+  name: z.string(),
+  root: z.string(),
+  format: z.string(),
+  status: z.string(),
+  importedAt: z.string().nullable(),
+});
+
+export const listDatasets = {
+  input: z.object({}).strict(),
+  output: z.object({ datasets: z.array(datasetSummarySchema) }),
+};
+
+const bin = z.object({ lo: z.number(), hi: z.number().nullable(), count: z.number() });
+
+export const datasetReport = {
+  input: z.object({ datasetId }).strict(),
+  output: z.object({
+    dataset: datasetSummarySchema.extend({ options: z.record(z.string(), z.unknown()) }),
+    totals: z.object({ items: z.number(), images: z.number(), usable: z.number(), repeatedItems: z.number(), distinctImages: z.number() }),
+    categories: z.array(z.object({ category: z.string(), count: z.number(), label: z.string(), severity: z.enum(['ok', 'warning', 'error']) })),
+    captionLengths: z.array(bin),
+    imageSides: z.array(bin),
+  }),
+};
+
+export const datasetItemSchema = z.object({
+  id: z.number().int(),
+  key: z.string(),
+  caption: z.string().nullable(),
+  captionChars: z.number().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  repeats: z.number(),
+  category: z.string(),
+  detail: z.string().nullable(),
+  hasImage: z.boolean(),
+});
+
+export const datasetItems = {
+  input: z
+    .object({
+      datasetId,
+      offset: z.number().int().nonnegative(),
+      limit: z.number().int().min(1).max(500),
+      category: z.string().max(64).optional(),
+      search: z.string().max(500).optional(),
+    })
+    .strict(),
+  output: z.object({ total: z.number(), items: z.array(datasetItemSchema) }),
+};
+
+export const datasetThumbnails = {
+  input: z.object({ datasetId, ids: z.array(z.number().int()).max(64) }).strict(),
+  output: z.object({ thumbnails: z.array(z.object({ id: z.number().int(), dataUrl: z.string() })) }),
+};
+
+export type DatasetItem = z.infer<typeof datasetItemSchema>;
+export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
