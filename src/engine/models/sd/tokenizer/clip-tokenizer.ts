@@ -1,5 +1,6 @@
-// The CLIP tokenizer as transformers' CLIPTokenizer runs it on vocab.json + merges.txt: NFC,
-// whitespace runs to one space, lowercase; special tokens kept whole; CLIP's regex split (contractions,
+// The CLIP tokenizer as transformers' CLIPTokenizer runs it on vocab.json + merges.txt: special tokens
+// (bos, eos, unk and pad, so SD 2's pad '!' too) cut out of the raw text whole; NFC, whitespace runs
+// to one space, lowercase; CLIP's regex split (contractions,
 // letter runs, single digits, other non-space runs); byte-level characters; BPE with `</w>`; then
 // <|startoftext|> ... <|endoftext|>, truncated and padded to the model length (77) with the pad
 // token the tokenizer config names (SD 1.x: <|endoftext|>, SD 2.x: '!').
@@ -69,7 +70,7 @@ export class ClipTokenizer {
     const specials = new Map<string, number>();
     for (const t of [spec.bosToken, spec.eosToken, spec.unkToken, spec.padToken]) {
       const id = spec.vocab.get(t);
-      if (id !== undefined && t.startsWith('<|')) specials.set(t, id);
+      if (id !== undefined) specials.set(t, id);
     }
     this.specials = specials;
     this.specialSplit = new RegExp(`(${[...specials.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`, 'u');
@@ -83,15 +84,14 @@ export class ClipTokenizer {
   /** Token ids of the text without bos / eos. */
   tokenize(text: string): number[] {
     const out: number[] = [];
-    const normal = ClipTokenizer.normalize(text);
-    const parts = this.specials.size > 0 ? normal.split(this.specialSplit) : [normal];
+    const parts = this.specials.size > 0 ? text.split(this.specialSplit) : [text];
     for (const part of parts) {
       const special = this.specials.get(part);
       if (special !== undefined) {
         out.push(special);
         continue;
       }
-      for (const m of part.matchAll(PIECE)) out.push(...this.bpe.encodeWord(toByteChars(m[0])));
+      for (const m of ClipTokenizer.normalize(part).matchAll(PIECE)) out.push(...this.bpe.encodeWord(toByteChars(m[0])));
     }
     return out;
   }

@@ -73,9 +73,11 @@ describe('CLIP tokenizer', () => {
     expect(sd1.encode(Array(100).fill('cat').join(' '), { truncation: false, padding: 'none' }).ids.length).toBe(102);
   });
 
-  it("pads with '!' (id 0) when special_tokens_map says so (SD 2.x)", () => {
+  it("pads with '!' when special_tokens_map says so (SD 2.x), which then, as an added token, never merges", () => {
     const sd2 = loadClipTokenizer(writeFolder('sd2', { model_max_length: 77, pad_token: '<|endoftext|>' }, { pad_token: '!' }));
     expect(sd2.padId).toBe(id('!'));
+    expect(sd2.tokenize('cat!!')).toEqual([id('cat</w>'), id('!'), id('!')]);
+    expect(sd1.tokenize('cat!!')).toEqual([id('cat</w>'), id('!'), id('!</w>')]);
     expect(sd2.encode('the cat').ids.slice(3, 6)).toEqual([EOS, id('!'), id('!')]);
     const batch = sd2.encodeBatch(['the', 'cat']);
     expect([batch.length, batch[0], batch[77 + 1]]).toEqual([154, BigInt(BOS), BigInt(id('cat</w>'))]);
