@@ -1,0 +1,30 @@
+// Writes RGB images as PNG with sharp, to a temporary name renamed into place, so a crash never
+// leaves a half-written file that looks valid. Several images get -1, -2... before the extension.
+import { renameSync, rmSync } from 'node:fs';
+import { extname } from 'node:path';
+import sharp from 'sharp';
+import { EngineError } from '../../../core/errors';
+
+/** The paths `writePngs` will write for `count` images asked to go to `out`. */
+export function outputPaths(out: string, count: number): string[] {
+  if (count === 1) return [out];
+  const ext = extname(out);
+  const stem = ext ? out.slice(0, -ext.length) : out;
+  return Array.from({ length: count }, (_, i) => `${stem}-${i + 1}${ext || '.png'}`);
+}
+
+export async function writePngs(out: string, images: readonly Uint8Array[], width: number, height: number): Promise<string[]> {
+  const paths = outputPaths(out, images.length);
+  for (const [i, rgb] of images.entries()) {
+    const path = paths[i] as string;
+    const tmp = `${path}.${process.pid}.tmp`;
+    try {
+      await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).png().toFile(tmp);
+      renameSync(tmp, path);
+    } catch (cause) {
+      rmSync(tmp, { force: true });
+      throw new EngineError('io-failure', `Could not write ${path}: ${cause instanceof Error ? cause.message : String(cause)}. Check the folder exists and is writable.`, { file: path }, { cause });
+    }
+  }
+  return paths;
+}
