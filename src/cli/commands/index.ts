@@ -2,7 +2,8 @@
 import type { CliCommand } from '../command';
 import { dataCommand } from './data';
 import { demoCommand } from './demo';
+import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { studioCommand } from './studio';
 
-export const commands: readonly CliCommand[] = [dataCommand, demoCommand, infoCommand, studioCommand];
+export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, studioCommand];

@@ -1,0 +1,114 @@
+// `aptp generate`: text-to-image with a Stable Diffusion 1.x/2.x diffusers folder on the engine:
+// classifier-free guidance, negative prompt, seed, steps, size, sampler, several prompts and images
+// per prompt; a progress bar per denoising step and Ctrl-C to cancel between steps.
+import { randomInt } from 'node:crypto';
+import { openDiffusersFolder } from '../../engine/models/sd/loader';
+import { OnnxComponents, componentSpec, decodeImages, generateLatents, writePngs } from '../../engine/models/sd/pipeline';
+import { createSampler, isSamplerKind, samplerForClassName, SAMPLER_KINDS, type SamplerKind } from '../../engine/models/sd/schedulers';
+import { loadClipTokenizer } from '../../engine/models/sd/tokenizer';
+import { UsageError, type CliCommand, type ParsedArgs } from '../command';
+import { intOption, stringOption } from '../options';
+import { progressBar } from '../progress';
+
+interface Options {
+  readonly model: string;
+  readonly prompts: string[];
+  readonly negative: string | undefined;
+  readonly out: string;
+  readonly steps: number;
+  readonly guidance: number;
+  readonly seed: number;
+  readonly width: number | undefined;
+  readonly height: number | undefined;
+  readonly scheduler: SamplerKind | undefined;
+  readonly batch: number;
+}
+
+function required(args: ParsedArgs, name: string): string {
+  const v = stringOption(args, name);
+  if (v === undefined || v === '') throw new UsageError(`--${name} is required; usage: ${generateCommand.usage}`);
+  return v;
+}
+
+function readOptions(args: ParsedArgs): Options {
+  const model = required(args, 'model');
+  const out = required(args, 'out');
+  const raw = args.values['prompt'];
+  const prompts = (Array.isArray(raw) ? raw : [raw]).filter((p): p is string => typeof p === 'string');
+  if (prompts.length === 0) throw new UsageError(`--prompt is required; usage: ${generateCommand.usage}`);
+  const guidanceText = stringOption(args, 'guidance');
+  const guidance = guidanceText === undefined ? 7.5 : Number(guidanceText);
+  if (!Number.isFinite(guidance) || guidance < 0 || guidance > 100) throw new UsageError(`--guidance must be a number from 0 to 100, got '${guidanceText}'`);
+  const scheduler = stringOption(args, 'scheduler');
+  if (scheduler !== undefined && !isSamplerKind(scheduler)) throw new UsageError(`--scheduler must be one of ${SAMPLER_KINDS.join(', ')}, got '${scheduler}'`);
+  const size = (name: string): number | undefined => {
+    const v = intOption(args, name, 8, 4096);
+    if (v !== undefined && v % 8 !== 0) throw new UsageError(`--${name} must be a multiple of 8, got '${v}'`);
+    return v;
+  };
+  return {
+    model, out, prompts, guidance, scheduler,
+    negative: stringOption(args, 'negative-prompt'),
+    steps: intOption(args, 'steps', 1, 1000) ?? 25,
+    seed: intOption(args, 'seed', 0, 2 ** 31 - 1) ?? randomInt(2 ** 31 - 1),
+    width: size('width'),
+    height: size('height'),
+    batch: intOption(args, 'batch', 1, 64) ?? 1,
+  };
+}
+
+async function generate(o: Options): Promise<string[]> {
+  const model = await openDiffusersFolder(o.model);
+  const tokenizer = loadClipTokenizer(model.tokenizer ?? `${o.model}/tokenizer`);
+  const kind = o.scheduler ?? samplerForClassName(model.scheduler._class_name);
+  const sampler = createSampler(kind, model.scheduler, o.steps);
+  const components = new OnnxComponents(componentSpec(model));
+  const sample = model.unet.sample_size ?? 64;
+  const [nativeH, nativeW] = Array.isArray(sample) ? sample : [sample, sample];
+  const scale = components.geometry.vaeScale;
+  const [width, height] = [o.width ?? (nativeW as number) * scale, o.height ?? (nativeH as number) * scale];
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  const bar = progressBar(`generating (${kind}, seed ${o.seed})`, sampler.timesteps.length);
+  try {
+    const request = { prompts: o.prompts, negativePrompt: o.negative, guidance: o.guidance, width, height, seed: o.seed, imagesPerPrompt: o.batch };
+    const result = await generateLatents(components, tokenizer, sampler, request, { signal: abort.signal, progress: (p) => bar.update(p.done, p.detail) });
+    bar.finish('decoding');
+    return await writePngs(o.out, await decodeImages(components, result), width, height);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await components.dispose();
+  }
+}
+
+export const generateCommand: CliCommand = {
+  name: 'generate',
+  summary: 'Generate images from text with a Stable Diffusion 1.x/2.x diffusers folder',
+  usage: 'aptp generate --model DIR --prompt "..." [--prompt "..."] [--negative-prompt "..."] [--steps N] [--guidance G] [--seed N] [--width W] [--height H] [--scheduler ddim|pndm|euler|dpmpp-2m] [--batch N] --out img.png',
+  options: {
+    model: { type: 'string' }, prompt: { type: 'string', multiple: true }, 'negative-prompt': { type: 'string' }, steps: { type: 'string' },
+    guidance: { type: 'string' }, seed: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' }, scheduler: { type: 'string' },
+    batch: { type: 'string' }, out: { type: 'string' },
+  },
+  optionHelp: {
+    model: 'diffusers model folder (holding model_index.json)',
+    prompt: 'what to draw; repeat for several prompts',
+    'negative-prompt': 'what to steer away from (default none)',
+    steps: 'denoising steps (default 25)',
+    guidance: 'classifier-free guidance scale (default 7.5; 1 or less turns guidance off)',
+    seed: 'seed of the initial noise (default: random, printed)',
+    width: 'image width in pixels, a multiple of 8 (default: the model\'s native size)',
+    height: 'image height in pixels, a multiple of 8 (default: the model\'s native size)',
+    scheduler: `sampler: ${SAMPLER_KINDS.join(', ')} (default: the model's scheduler_config.json)`,
+    batch: 'images per prompt (default 1)',
+    out: 'output PNG; several images are written as NAME-1.png, NAME-2.png...',
+  },
+  maxPositionals: 0,
+  async run(args) {
+    const options = readOptions(args);
+    const paths = await generate(options);
+    for (const p of paths) process.stdout.write(`${p}\n`);
+    return 0;
+  },
+};
