@@ -27,12 +27,12 @@ export interface BuiltClip {
   readonly params: readonly ParamSpec[];
 }
 
-/** Additive causal mask [S, S]: 0 on and below the diagonal, the dtype's lowest value above. */
-function causalMask(b: GraphBuilder, s: number, dtype: ComputeDType): Value {
-  const lowest = dtype === 'float16' ? -65504 : -3.4028234663852886e38;
+/** Additive causal mask [S, S] (float32, as attention scores always are): 0 on and below the diagonal, float32's lowest above. */
+function causalMask(b: GraphBuilder, s: number): Value {
+  const lowest = -3.4028234663852886e38;
   const values = new Array<number>(s * s).fill(0);
   for (let i = 0; i < s; i++) for (let j = i + 1; j < s; j++) values[i * s + j] = lowest;
-  return b.constant(dtype, [s, s], values);
+  return b.constant('float32', [s, s], values);
 }
 
 function encoderLayer(b: GraphBuilder, p: Params, c: ClipTextConfig, i: number, x: Value, mask: Value): Value {
@@ -77,7 +77,7 @@ export function buildClipTextEncoder(config: ClipTextConfig, options: ClipBuildO
   const table = p.get('text_model.embeddings.position_embedding.weight', [config.max_position_embeddings, hsz]);
   const positions = s === config.max_position_embeddings ? table : b.slice(table, [0], [s], [0]);
   let h = b.add(tokens, b.unsqueeze(positions, [0]));
-  const mask = causalMask(b, s, dtype);
+  const mask = causalMask(b, s);
   for (let i = 0; i < config.num_hidden_layers; i++) h = encoderLayer(b, p, config, i, h, mask);
   const last = layerNorm(b, p, 'text_model.final_layer_norm', h, config.layer_norm_eps);
   b.output(last, CLIP_OUTPUTS.hidden);

@@ -112,8 +112,9 @@ export function layerNorm(b: GraphBuilder, p: Params, key: string, x: Value, eps
 }
 
 /**
- * Scaled dot-product attention of q [N, Sq, H*D] over k, v [N, Sk, H*D] with H heads, softmax in
- * the compute dtype; `mask` is added to the scores ([Sq, Sk], e.g. causal); `headGate` [N, H]
+ * Scaled dot-product attention of q [N, Sq, H*D] over k, v [N, Sk, H*D] with H heads. Scores and
+ * softmax are always float32 (a float16 graph upcasts q and k, as SD 2.x needs to stay finite);
+ * `mask` (float32 [Sq, Sk], e.g. causal) is added to the scores; `headGate` [N, H]
  * multiplies q, k and v per head (a masked head's output is exactly zero).
  */
 export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, heads: number, options: { mask?: Value; headGate?: Value } = {}): Value {
@@ -125,12 +126,15 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, heads: 
     if (gate) h = b.mul(h, b.reshape(gate, [n, 1, heads, 1]));
     return b.transpose(h, [0, 2, 1, 3]);
   };
-  const qh = split(q, options.headGate);
-  const kt = b.transpose(split(k, options.headGate), [0, 1, 3, 2]);
+  const dtype = q.type.dtype;
+  const upcast = (t: Value): Value => (dtype === 'float32' ? t : b.cast(t, 'float32'));
+  const qh = upcast(split(q, options.headGate));
+  const kt = upcast(b.transpose(split(k, options.headGate), [0, 1, 3, 2]));
   const vh = split(v, options.headGate);
   let scores = b.mul(b.matmul(qh, kt), 1 / Math.sqrt(d));
   if (options.mask) scores = b.add(scores, options.mask);
-  const probs = b.softmax(scores, -1);
+  const softmax = b.softmax(scores, -1);
+  const probs = dtype === 'float32' ? softmax : b.cast(softmax, dtype);
   const merged = b.transpose(b.matmul(probs, vh), [0, 2, 1, 3]);
   return b.reshape(merged, [n, sq, inner]);
 }
