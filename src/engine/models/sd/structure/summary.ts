@@ -74,3 +74,18 @@ export function summarizeUNet(config: UNetConfig, latent: { height: number; widt
     vectorLength: layout.vectorLength, blocks,
   };
 }
+
+export interface ModelSummary {
+  readonly unet: UNetSummary;
+  readonly textEncoderParams: number;
+  readonly vaeParams: number;
+  readonly totalParams: number;
+}
+
+/** The Model view's whole-pipeline summary: per-component parameters plus the UNet summary. */
+export function summarizeModel(configs: { readonly unet: UNetConfig; readonly textEncoder: ClipTextConfig; readonly vae: VaeConfig }, latent?: { height: number; width: number }): ModelSummary {
+  const unet = summarizeUNet(configs.unet, latent);
+  const textEncoderParams = countParams(clipParamSpecs(configs.textEncoder));
+  const vaeParams = countParams(vaeParamSpecs(configs.vae));
+  return { unet, textEncoderParams, vaeParams, totalParams: unet.params + textEncoderParams + vaeParams };
+}

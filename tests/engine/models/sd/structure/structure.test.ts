@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { gateLayout } from '../../../../../src/engine/models/sd/structure/gates';
 import { unetMacs } from '../../../../../src/engine/models/sd/structure/macs';
 import { presetUNetConfig } from '../../../../../src/engine/models/sd/structure/presets';
-import { clipParamSpecs, countParams, summarizeUNet, vaeParamSpecs } from '../../../../../src/engine/models/sd/structure/summary';
+import { clipParamSpecs, countParams, summarizeModel, summarizeUNet, vaeParamSpecs } from '../../../../../src/engine/models/sd/structure/summary';
 import { resolveUNet } from '../../../../../src/engine/models/sd/unet/arch';
 import { tinyClipConfig, tinyUNetConfig, tinyVaeConfig } from '../unet/helpers';
 
@@ -87,5 +87,9 @@ describe('parameter lists', () => {
     expect(names.size).toBe(vae.length);
     for (const key of ['quant_conv.weight', 'post_quant_conv.bias', 'encoder.mid_block.attentions.0.to_q.weight', 'decoder.up_blocks.0.upsamplers.0.conv.weight', 'encoder.down_blocks.0.downsamplers.0.conv.bias']) expect(names.has(key)).toBe(true);
     expect(countParams([{ name: 'a', shape: [3, 4] }, { name: 'b', shape: [5] }])).toBe(17);
+    const whole = summarizeModel({ unet: tinyUNetConfig(), textEncoder: tinyClipConfig(), vae: tinyVaeConfig() }, { height: 8, width: 8 });
+    expect(whole.textEncoderParams).toBe(countParams(clipParamSpecs(tinyClipConfig())));
+    expect(whole.totalParams).toBe(whole.unet.params + whole.textEncoderParams + whole.vaeParams);
+    expect(whole.unet.macs.latent).toEqual({ height: 8, width: 8 });
   });
 });
