@@ -63,22 +63,24 @@ class BatchWriter {
   }
 }
 
-/** Runs `work` over `entries` with at most `limit` in flight; rethrows the first failure. */
-async function pool<T>(entries: AsyncIterable<T>, limit: number, signal: AbortSignal, work: (entry: T) => Promise<void>): Promise<void> {
-  const running = new Set<Promise<void>>();
-  let failure: unknown;
+/**
+ * Runs `work` over `entries` with at most `limit` in flight and hands results to `sink` in entry
+ * order (so manifest rows keep the source's order); rethrows the first failure.
+ */
+async function orderedPool<T, R>(entries: AsyncIterable<T>, limit: number, signal: AbortSignal, work: (entry: T) => Promise<R>, sink: (result: R) => Promise<void>): Promise<void> {
+  const window: Promise<R>[] = [];
   try {
     for await (const entry of entries) {
       throwIfCancelled(signal);
-      if (failure) break;
-      const p: Promise<void> = work(entry).catch((error: unknown) => void (failure ??= error)).finally(() => running.delete(p));
-      running.add(p);
-      if (running.size >= limit) await Promise.race(running);
+      const p = work(entry);
+      p.catch(() => {});
+      window.push(p);
+      if (window.length >= limit) await sink(await window.shift()!);
     }
+    while (window.length > 0) await sink(await window.shift()!);
   } finally {
-    await Promise.allSettled(running);
+    await Promise.allSettled(window);
   }
-  if (failure) throw failure;
 }
 
 export async function importDataset(ws: Workspace, request: DatasetRequest, options: ImportOptions, job: JobContext): Promise<ImportSummary> {
@@ -97,8 +99,9 @@ export async function importDataset(ws: Workspace, request: DatasetRequest, opti
     const total = await source.count(job.signal);
     let done = 0;
     let lastReport = 0;
-    await pool(source.entries(job.signal), options.concurrency ?? Math.max(2, availableParallelism()), job.signal, async (entry: SourceEntry) => {
-      await writer.add(await checkEntry(entry, repo.stamps(record.id, entry.key), limits, images));
+    const check = (entry: SourceEntry) => checkEntry(entry, repo.stamps(record.id, entry.key), limits, images).then((outcome) => ({ entry, outcome }));
+    await orderedPool(source.entries(job.signal), options.concurrency ?? Math.max(2, availableParallelism()), job.signal, check, async ({ entry, outcome }) => {
+      await writer.add(outcome);
       done++;
       if (Date.now() - lastReport > 100 || done === total) {
         lastReport = Date.now();

@@ -1,9 +1,9 @@
-// Streams the files under a folder (nested), following symlinks but never looping: each directory
-// is entered once by its real path. Nothing is held beyond the current directory handles. An entry
+// Streams the files under a folder (nested), in sorted order, following symlinks but never looping:
+// each directory is entered once by its real path. Only the names of the directories being walked
+// are held (one listing per level), never the files' contents. An entry
 // that cannot be examined (permission, symlink loop, dangling link) is yielded with its error so
 // the caller can report it; the walk itself never stops on one bad entry.
-import { opendir, stat } from 'node:fs/promises';
-import { realpath } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { throwIfCancelled } from '../jobs/job';
 
@@ -32,18 +32,18 @@ export function describeFsError(error: unknown): string {
 interface Frame { readonly path: string; readonly rel: string }
 
 async function* walkDir(frame: Frame, visited: Set<string>, signal: AbortSignal): AsyncGenerator<WalkEntry | Frame> {
-  let dir;
+  let names: string[];
   try {
-    dir = await opendir(frame.path);
+    names = (await readdir(frame.path)).sort();
   } catch (error) {
     yield { kind: 'error', path: frame.path, rel: frame.rel, reason: describeFsError(error) };
     return;
   }
-  for await (const dirent of dir) {
+  for (const name of names) {
     throwIfCancelled(signal);
-    if (dirent.name.startsWith('.')) continue;
-    const path = join(frame.path, dirent.name);
-    const rel = frame.rel ? `${frame.rel}/${dirent.name}` : dirent.name;
+    if (name.startsWith('.')) continue;
+    const path = join(frame.path, name);
+    const rel = frame.rel ? `${frame.rel}/${name}` : name;
     let st;
     try {
       st = await stat(path);
@@ -64,15 +64,17 @@ async function* walkDir(frame: Frame, visited: Set<string>, signal: AbortSignal)
   }
 }
 
-/** Every file under `root` (depth first, directories after their files), with stamps for re-import. */
+/** Every file under `root` (depth first, a folder's files before its subfolders), with stamps for re-import. */
 export async function* walkFiles(root: string, signal: AbortSignal): AsyncGenerator<WalkEntry> {
   const visited = new Set<string>([await realpath(root)]);
   const pending: Frame[] = [{ path: root, rel: '' }];
   while (pending.length > 0) {
     const frame = pending.pop()!;
+    const subfolders: Frame[] = [];
     for await (const entry of walkDir(frame, visited, signal)) {
       if ('kind' in entry) yield entry;
-      else pending.push(entry);
+      else subfolders.push(entry);
     }
+    pending.push(...subfolders.reverse());
   }
 }

@@ -100,7 +100,7 @@ export class DatasetReportRepository {
     const params = { datasetId, category: q.category ?? null, pattern: `%${escapeLike(q.search ?? '')}%`, limit: q.limit, offset: q.offset };
     const clause = where.join(' AND ');
     const { total } = this.db.prepare(`SELECT count(*) AS total FROM dataset_items WHERE ${clause}`).get(params) as { total: number };
-    const items = this.db.prepare(`SELECT ${ITEM_COLUMNS} FROM dataset_items WHERE ${clause} ORDER BY key LIMIT @limit OFFSET @offset`).all(params) as ItemRow[];
+    const items = this.db.prepare(`SELECT ${ITEM_COLUMNS} FROM dataset_items WHERE ${clause} ORDER BY id LIMIT @limit OFFSET @offset`).all(params) as ItemRow[];
     return { total, items };
   }
 

@@ -2,7 +2,7 @@
 export const VIEWS = [
   { id: 'home', label: 'Home', ready: true },
   { id: 'model', label: 'Model', ready: false },
-  { id: 'dataset', label: 'Dataset', ready: false },
+  { id: 'dataset', label: 'Dataset', ready: true },
   { id: 'train', label: 'Train', ready: false },
   { id: 'routing', label: 'Routing', ready: false },
   { id: 'export', label: 'Export', ready: false },
