@@ -3,7 +3,7 @@
 // Options: --op <Name> (only that op), --seed <n> (shapes and data; default 7), --repeats <n>
 // (rounds of freshly drawn shapes and data, seeds seed..seed+n-1; default 3).
 import { RULES } from '../../src/engine/autodiff/rules';
-import { OP_TYPES, type OpType } from '../../src/engine/ir/ops';
+import { OP_TYPES } from '../../src/engine/ir/ops';
 import { allCases } from './cases';
 import { checkCase, TOLERANCE, type CaseResult } from './harness';
 import { checkRefusal, REFUSALS } from './refusals';
