@@ -1,6 +1,7 @@
-// Loads a CLIP tokenizer from a diffusers `tokenizer/` folder as shipped: vocab.json + merges.txt,
-// with special tokens and model_max_length from tokenizer_config.json, overridden by
-// special_tokens_map.json when present (as transformers applies them). No tokenizer.json needed.
+// Loads a CLIP tokenizer from a diffusers `tokenizer/` folder as shipped: vocab.json + merges.txt
+// (or, for folders saved by transformers >= 5, which writes only tokenizer.json, the BPE vocab and
+// merges inside it), with special tokens and model_max_length from tokenizer_config.json, overridden
+// by special_tokens_map.json when present (as transformers applies them).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../../../core/errors';
@@ -8,8 +9,10 @@ import { readJsonFile } from '../config';
 import { ClipTokenizer, type ClipTokenizerSpec } from './clip-tokenizer';
 
 export interface TokenizerPaths {
-  readonly vocab: string;
-  readonly merges: string;
+  /** vocab.json and merges.txt, or both null when only tokenizer.json holds them. */
+  readonly vocab: string | null;
+  readonly merges: string | null;
+  readonly tokenizerJson: string | null;
   readonly config: string | null;
   readonly specialTokensMap: string | null;
 }
@@ -17,19 +20,21 @@ export interface TokenizerPaths {
 const DEFAULTS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' } as const;
 type Role = keyof typeof DEFAULTS;
 
-/** The paths of the files in a tokenizer folder (vocab.json and merges.txt are required). */
+/** The paths of the files in a tokenizer folder (vocab.json + merges.txt, or tokenizer.json). */
 export function tokenizerPaths(dir: string): TokenizerPaths {
   const opt = (name: string): string | null => (existsSync(join(dir, name)) ? join(dir, name) : null);
-  const vocab = join(dir, 'vocab.json');
-  const merges = join(dir, 'merges.txt');
-  for (const f of [vocab, merges]) {
-    if (!existsSync(f)) throw new EngineError('not-found', `${f} is missing; the CLIP tokenizer needs vocab.json and merges.txt in ${dir}. Re-download the tokenizer folder.`, { file: f, component: 'tokenizer' });
+  const vocab = opt('vocab.json');
+  const merges = opt('merges.txt');
+  const tokenizerJson = opt('tokenizer.json');
+  if ((vocab === null || merges === null) && tokenizerJson === null) {
+    const missing = join(dir, vocab === null ? 'vocab.json' : 'merges.txt');
+    throw new EngineError('not-found', `${missing} is missing; the CLIP tokenizer needs vocab.json and merges.txt (or tokenizer.json) in ${dir}. Re-download the tokenizer folder.`, { file: missing, component: 'tokenizer' });
   }
-  return { vocab, merges, config: opt('tokenizer_config.json'), specialTokensMap: opt('special_tokens_map.json') };
+  const both = vocab !== null && merges !== null;
+  return { vocab: both ? vocab : null, merges: both ? merges : null, tokenizerJson, config: opt('tokenizer_config.json'), specialTokensMap: opt('special_tokens_map.json') };
 }
 
-function readVocab(file: string): Map<string, number> {
-  const json = readJsonFile(file, 'tokenizer');
+function readVocab(file: string, json: unknown = readJsonFile(file, 'tokenizer')): Map<string, number> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new EngineError('corrupt-file', `${file} is not a token -> id object; re-download the tokenizer.`, { file });
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(json as Record<string, unknown>)) {
@@ -53,6 +58,19 @@ export function readMerges(file: string): [string, string][] {
     out.push([parts[0], parts[1]]);
   });
   return out;
+}
+
+/** vocab and merges of a tokenizers BPE model in tokenizer.json (merges as 'a b' strings or pairs). */
+function readTokenizerJson(file: string): { vocab: Map<string, number>; merges: [string, string][] } {
+  const json = readJsonFile(file, 'tokenizer') as { model?: { type?: unknown; vocab?: unknown; merges?: unknown } };
+  const model = json.model;
+  if (!model || model.type !== 'BPE' || !Array.isArray(model.merges)) throw new EngineError('unsupported-model', `${file} does not hold a BPE model with merges; a CLIP tokenizer is needed (vocab.json + merges.txt).`, { file });
+  const merges = (model.merges as unknown[]).map((m, i): [string, string] => {
+    const pair = typeof m === 'string' ? m.split(' ') : m;
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new EngineError('corrupt-file', `${file}: merge ${i + 1} is not a pair of tokens; re-download the tokenizer.`, { file, merge: i + 1 });
+    return [pair[0], pair[1]];
+  });
+  return { vocab: readVocab(file, model.vocab), merges };
 }
 
 /** A special token entry is a string or an AddedToken object `{content: ...}`. */
@@ -79,15 +97,16 @@ function specialTokens(paths: TokenizerPaths): { tokens: Record<Role, string>; m
 export function loadClipTokenizer(paths: TokenizerPaths | string): ClipTokenizer {
   const p = typeof paths === 'string' ? tokenizerPaths(paths) : paths;
   const { tokens, maxLength } = specialTokens(p);
+  const files = p.vocab !== null && p.merges !== null ? { vocab: readVocab(p.vocab), merges: readMerges(p.merges) } : p.tokenizerJson !== null ? readTokenizerJson(p.tokenizerJson) : null;
+  if (files === null) throw new EngineError('not-found', 'no tokenizer files were given; pass a folder with vocab.json + merges.txt.', { component: 'tokenizer' });
   const spec: ClipTokenizerSpec = {
-    vocab: readVocab(p.vocab),
-    merges: readMerges(p.merges),
+    ...files,
     bosToken: tokens.bos_token,
     eosToken: tokens.eos_token,
     padToken: tokens.pad_token,
     unkToken: tokens.unk_token,
     maxLength,
-    origin: p.merges,
+    origin: p.merges ?? p.tokenizerJson ?? 'tokenizer',
   };
   return new ClipTokenizer(spec);
 }

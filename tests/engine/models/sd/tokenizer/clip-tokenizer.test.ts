@@ -83,6 +83,16 @@ describe('CLIP tokenizer', () => {
     expect([batch.length, batch[0], batch[77 + 1]]).toEqual([154, BigInt(BOS), BigInt(id('cat</w>'))]);
   });
 
+  it('reads vocab and merges from tokenizer.json when a folder (saved by transformers 5) has only that', () => {
+    const d = join(dir, 'json-only');
+    mkdirSync(d);
+    writeFileSync(join(d, 'tokenizer.json'), JSON.stringify({ model: { type: 'BPE', vocab: Object.fromEntries(vocab), merges: MERGES.map((m, i) => (i % 2 ? m : m.join(' '))) } }));
+    writeFileSync(join(d, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 77, pad_token: '!' }));
+    const t = loadClipTokenizer(d);
+    expect(t.encode("The cat, don't!").ids).toEqual(loadClipTokenizer(writeFolder('json-ref', { model_max_length: 77, pad_token: '!' })).encode("The cat, don't!").ids);
+    expect(() => loadClipTokenizer(join(dir, 'nowhere'))).toThrow(/vocab\.json is missing/);
+  });
+
   it('refuses merges that do not belong to the vocabulary and a pad token it lacks', () => {
     const d = writeFolder('bad', { model_max_length: 77 });
     writeFileSync(join(d, 'merges.txt'), '#version: 0.2\nq z\n');
