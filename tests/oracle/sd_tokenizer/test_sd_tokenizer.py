@@ -129,10 +129,14 @@ def test_clip_tokenizer_ids_match_transformers(tmp_path, pad):
     write_tokenizer(folder, vocab, merges, pad)
     corpus_file = tmp_path / "corpus.json"
     corpus_file.write_text(json.dumps(CORPUS, ensure_ascii=False))
-    reference = CLIPTokenizer.from_pretrained(str(folder))(CORPUS, padding="max_length", max_length=77, truncation=True).input_ids
-    ours = engine_ids(folder, corpus_file)
+    tokenizer = CLIPTokenizer.from_pretrained(str(folder))
+    reference = tokenizer(CORPUS, padding="max_length", max_length=77, truncation=True).input_ids
+    engine = engine_ids(folder, corpus_file)
+    ours = [e["ids"] for e in engine]
     assert len(merges) > 150
     for text, want, got in zip(CORPUS, reference, ours):
         assert got == want, f"prompt {text[:60]!r}: engine {got[:20]}... != transformers {want[:20]}..."
+    for want, got in zip(reference, engine):
+        assert got["text"] == tokenizer.decode(want, skip_special_tokens=True)
     pad_id = vocab[pad]
     assert reference[0][-1] == pad_id

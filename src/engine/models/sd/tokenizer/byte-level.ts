@@ -16,6 +16,18 @@ export function toByteChars(text: string): string[] {
   return [...encoder.encode(text)].map((b) => table[b] ?? '');
 }
 
+const decoder = new Map(table.map((c, b) => [c, b]));
+
+/** Byte-level characters back to text (UTF-8, invalid sequences as U+FFFD); other characters dropped. */
+export function fromByteChars(chars: string): string {
+  const bytes: number[] = [];
+  for (const c of chars) {
+    const b = decoder.get(c);
+    if (b !== undefined) bytes.push(b);
+  }
+  return new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
+}
+
 /** The 256 byte-level characters in byte order. */
 export function byteAlphabet(): readonly string[] {
   return table;

@@ -6,7 +6,7 @@
 // token the tokenizer config names (SD 1.x: <|endoftext|>, SD 2.x: '!').
 import { EngineError } from '../../../core/errors';
 import { Bpe } from './bpe';
-import { toByteChars } from './byte-level';
+import { fromByteChars, toByteChars } from './byte-level';
 
 export interface ClipTokenizerSpec {
   /** token -> id from vocab.json. */
@@ -28,6 +28,8 @@ export interface Encoded {
   readonly ids: readonly number[];
   /** 1 for real tokens, 0 for padding. */
   readonly attentionMask: readonly number[];
+  /** Text tokens cut by truncation (the pipelines warn about them); empty when all fit. */
+  readonly truncated: readonly number[];
 }
 
 export interface EncodeOptions {
@@ -53,6 +55,7 @@ export class ClipTokenizer {
   private readonly bpe: Bpe;
   private readonly specials: ReadonlyMap<string, number>;
   private readonly specialSplit: RegExp;
+  private readonly tokens: string[] = [];
 
   constructor(spec: ClipTokenizerSpec) {
     const idOf = (token: string, role: string): number => {
@@ -73,6 +76,7 @@ export class ClipTokenizer {
       if (id !== undefined) specials.set(t, id);
     }
     this.specials = specials;
+    for (const [token, id] of spec.vocab) this.tokens[id] = token;
     this.specialSplit = new RegExp(`(${[...specials.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`, 'u');
   }
 
@@ -98,9 +102,9 @@ export class ClipTokenizer {
 
   /** bos + tokens + eos, truncated and padded as the SD pipelines ask by default. */
   encode(text: string, options: EncodeOptions = {}): Encoded {
-    let tokens = this.tokenize(text);
-    if (options.truncation ?? true) tokens = tokens.slice(0, this.maxLength - 2);
-    const ids = [this.bosId, ...tokens, this.eosId];
+    const all = this.tokenize(text);
+    const keep = (options.truncation ?? true) ? this.maxLength - 2 : all.length;
+    const ids = [this.bosId, ...all.slice(0, keep), this.eosId];
     const mask = ids.map(() => 1);
     if ((options.padding ?? 'max_length') === 'max_length') {
       while (ids.length < this.maxLength) {
@@ -108,7 +112,14 @@ export class ClipTokenizer {
         mask.push(0);
       }
     }
-    return { ids, attentionMask: mask };
+    return { ids, attentionMask: mask, truncated: all.slice(keep) };
+  }
+
+  /** Ids back to text as CLIPTokenizer.decode does (`</w>` to spaces), special tokens skipped. */
+  decode(ids: readonly number[]): string {
+    const special = new Set(this.specials.values());
+    const text = ids.filter((id) => !special.has(id)).map((id) => this.tokens[id] ?? '').join('');
+    return fromByteChars(text).replaceAll('</w>', ' ').trim();
   }
 
   /** A batch of prompts as one [batch, maxLength] int64 id tensor (always padded and truncated). */

@@ -70,6 +70,9 @@ describe('CLIP tokenizer', () => {
     const long = sd1.encode(Array(100).fill('cat').join(' '));
     expect(long.ids.length).toBe(77);
     expect([long.ids[0], long.ids[75], long.ids[76]]).toEqual([BOS, id('cat</w>'), EOS]);
+    expect([long.truncated.length, sd1.decode(long.truncated)]).toEqual([25, Array(25).fill('cat').join(' ')]);
+    expect(sd1.encode('the cat').truncated).toEqual([]);
+    expect(sd1.decode(sd1.encode('Don\'t  🐱 THE cat!').ids)).toBe("don 't 🐱 the cat !");
     expect(sd1.encode(Array(100).fill('cat').join(' '), { truncation: false, padding: 'none' }).ids.length).toBe(102);
   });
 
