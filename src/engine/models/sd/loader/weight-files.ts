@@ -80,7 +80,9 @@ export async function openWeightRefs(found: Found, component: string): Promise<W
   }
   const refs: WeightRef[] = [];
   for (const [shard, tensors] of byShard) {
-    const file = await openSafetensors(join(dir, shard));
+    const shardPath = join(dir, shard);
+    if (!existsSync(shardPath)) throw new EngineError('not-found', `${shardPath} is missing but ${found.path} places ${tensors.length} tensor(s) there (e.g. '${tensors[0] ?? ''}'); the download is incomplete, fetch the missing shard.`, { file: shardPath, index: found.path, tensor: tensors[0] });
+    const file = await openSafetensors(shardPath);
     for (const t of tensors) {
       if (!file.tensors.has(t)) throw new EngineError('corrupt-file', `${file.path} lacks tensor '${t}' that ${found.path} places there; the shards and index do not match, re-download them.`, { file: file.path, tensor: t });
       refs.push(wholeRef(file, t));

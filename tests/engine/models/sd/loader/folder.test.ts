@@ -56,6 +56,9 @@ describe('diffusers folder', () => {
     expect(m.weights.textEncoder.has('text_model.final_layer_norm.weight')).toBe(true);
     const v = await m.weights.vae.read('decoder.conv_out.bias');
     expect(v.data[1]).toBeCloseTo(valueAt('decoder.conv_out.bias', 1), 6);
+    rmSync(join(m.path, 'unet', 'diffusion_pytorch_model-00002-of-00002.safetensors'));
+    const e = await refusal(openDiffusersFolder(m.path));
+    expect([e.code, e.message]).toEqual(['not-found', expect.stringContaining('the download is incomplete, fetch the missing shard')]);
   });
 
   it('names the file and tensor of missing, unexpected and mis-shaped weights', async () => {
