@@ -7,6 +7,7 @@
 import { EngineError } from '../../../core/errors';
 import { Bpe } from './bpe';
 import { fromByteChars, toByteChars } from './byte-level';
+import { slowClean } from './slow-clean';
 
 export interface ClipTokenizerSpec {
   /** token -> id from vocab.json. */
@@ -21,7 +22,18 @@ export interface ClipTokenizerSpec {
   readonly maxLength: number;
   /** For messages: where the files came from. */
   readonly origin?: string;
+  /**
+   * 'tokenizers' (default): transformers >= 5 (the pinned reference) and every CLIPTokenizerFast.
+   * 'slow': transformers 4's slow CLIPTokenizer without ftfy (control characters dropped, CJK
+   * ideographs split apart, at most 48894 merges read).
+   */
+  readonly flavor?: 'tokenizers' | 'slow';
+  /** tokenizer_config do_lower_case: the slow tokenizer then lowercases before cutting out special tokens. */
+  readonly doLowerCase?: boolean;
 }
+
+/** transformers 4's slow CLIPTokenizer reads merges.txt lines 1..48894 only. */
+const SLOW_MERGES = 49152 - 256 - 2;
 
 export interface Encoded {
   /** Token ids including bos/eos (and padding when asked). */
@@ -56,6 +68,8 @@ export class ClipTokenizer {
   private readonly specials: ReadonlyMap<string, number>;
   private readonly specialSplit: RegExp;
   private readonly tokens: string[] = [];
+  private readonly clean: (text: string) => string;
+  private readonly lowerFirst: boolean;
 
   constructor(spec: ClipTokenizerSpec) {
     const idOf = (token: string, role: string): number => {
@@ -69,7 +83,10 @@ export class ClipTokenizer {
     this.unkId = spec.vocab.get(spec.unkToken) ?? null;
     this.maxLength = spec.maxLength;
     if (this.maxLength < 2) throw new EngineError('invalid-argument', `model_max_length ${this.maxLength} leaves no room for the bos and eos tokens; fix tokenizer_config.json.`, {});
-    this.bpe = new Bpe(spec.vocab, spec.merges, this.unkId, spec.origin);
+    const slow = spec.flavor === 'slow';
+    this.bpe = new Bpe(spec.vocab, slow ? spec.merges.slice(0, SLOW_MERGES) : spec.merges, this.unkId, spec.origin);
+    this.clean = slow ? slowClean : ClipTokenizer.normalize;
+    this.lowerFirst = slow && spec.doLowerCase === true;
     const specials = new Map<string, number>();
     for (const t of [spec.bosToken, spec.eosToken, spec.unkToken, spec.padToken]) {
       const id = spec.vocab.get(t);
@@ -88,14 +105,15 @@ export class ClipTokenizer {
   /** Token ids of the text without bos / eos. */
   tokenize(text: string): number[] {
     const out: number[] = [];
-    const parts = this.specials.size > 0 ? text.split(this.specialSplit) : [text];
+    const raw = this.lowerFirst ? text.toLowerCase() : text;
+    const parts = this.specials.size > 0 ? raw.split(this.specialSplit) : [raw];
     for (const part of parts) {
       const special = this.specials.get(part);
       if (special !== undefined) {
         out.push(special);
         continue;
       }
-      for (const m of ClipTokenizer.normalize(part).matchAll(PIECE)) out.push(...this.bpe.encodeWord(toByteChars(m[0])));
+      for (const m of this.clean(part).matchAll(PIECE)) out.push(...this.bpe.encodeWord(toByteChars(m[0])));
     }
     return out;
   }

@@ -86,6 +86,20 @@ describe('CLIP tokenizer', () => {
     expect([batch.length, batch[0], batch[77 + 1]]).toEqual([154, BigInt(BOS), BigInt(id('cat</w>'))]);
   });
 
+  it("'slow' flavor cleans text as transformers 4's slow CLIPTokenizer without ftfy", () => {
+    const slow = loadClipTokenizer(writeFolder('slow', { model_max_length: 77, do_lower_case: true }), 'slow');
+    const word = (s: string): number[] => {
+      const chars = toByteChars(s);
+      return chars.map((c, i) => id(i === chars.length - 1 ? `${c}</w>` : c));
+    };
+    expect(slow.tokenize('猫犬')).toEqual([...word('猫'), ...word('犬')]);
+    expect(sd1.tokenize('猫犬')).toEqual(word('猫犬'));
+    expect(slow.tokenize('c\u200bat\x07')).toEqual([id('cat</w>')]);
+    expect(sd1.tokenize('c\u200bat')).toEqual([id('c</w>'), ...word('\u200b'), id('a'), id('t</w>')]);
+    expect(slow.tokenize('THE <|ENDOFTEXT|>')).toEqual([id('the</w>'), EOS]);
+    expect(sd1.tokenize('<|ENDOFTEXT|>')).not.toContain(EOS);
+  });
+
   it('reads vocab and merges from tokenizer.json when a folder (saved by transformers 5) has only that', () => {
     const d = join(dir, 'json-only');
     mkdirSync(d);
