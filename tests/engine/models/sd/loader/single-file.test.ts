@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../../src/engine/core/errors';
-import { ldmOpenClipKey, ldmUnetKey, ldmVaeKey, openModel, openSingleFile } from '../../../../../src/engine/models/sd/loader';
+import { parseUNetConfig, unetBlocks } from '../../../../../src/engine/models/sd/config';
+import { ldmOpenClipKey, ldmUnetKey, ldmVaeKey, openModel, openSingleFile, unetParams } from '../../../../../src/engine/models/sd/loader';
+import { inferUNetConfig } from '../../../../../src/engine/models/sd/loader/ldm-config';
 import { writeSafetensors } from '../../../../../src/engine/weights';
 import { valueAt } from './tiny-folder';
 import { writeTinyLdm } from './tiny-ldm';
@@ -43,6 +45,22 @@ describe('original key layout', () => {
     expect(ldmVaeKey('decoder.conv_norm_out.weight', 4)).toBe('first_stage_model.decoder.norm_out.weight');
     expect(ldmOpenClipKey('text_model.encoder.layers.3.self_attn.v_proj.bias')).toEqual({ key: 'cond_stage_model.model.transformer.resblocks.3.attn.in_proj_bias', rows: { part: 2, of: 3 } });
     expect(ldmOpenClipKey('text_model.encoder.layers.0.mlp.fc2.weight').key).toBe('cond_stage_model.model.transformer.resblocks.0.mlp.c_proj.weight');
+  });
+});
+
+describe('configs inferred at full scale', () => {
+  const SD15 = { sample_size: 64, block_out_channels: [320, 640, 1280, 1280], layers_per_block: 2, cross_attention_dim: 768, attention_head_dim: 8 };
+  const SD21 = { ...SD15, sample_size: 96, cross_attention_dim: 1024, attention_head_dim: [5, 10, 20, 20], use_linear_projection: true, upcast_attention: true };
+  const o = { file: 'x', component: 'unet' };
+  const tensors = (config: object) => {
+    const c = parseUNetConfig(config, o);
+    const attnUp = unetBlocks(c).up.map((b) => b.crossAttention);
+    return new Map(unetParams(c).map((p) => [ldmUnetKey(p.name, 2, attnUp), { name: '', dtype: 'F16' as const, shape: p.shape, offset: 0, byteLength: 0 }]));
+  };
+
+  it('recovers the SD 1.5 and SD 2.1 (768-v) UNet configs from tensor shapes alone', () => {
+    expect(inferUNetConfig(tensors(SD15), 'f', 'sd1', false)).toMatchObject({ ...SD15, use_linear_projection: false, down_block_types: ['CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'DownBlock2D'] });
+    expect(inferUNetConfig(tensors(SD21), 'f', 'sd2', true)).toMatchObject({ ...SD21, up_block_types: ['UpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D'] });
   });
 });
 
