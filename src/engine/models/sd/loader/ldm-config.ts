@@ -16,7 +16,15 @@ const FOREIGN: readonly (readonly [RegExp, string])[] = [
   [/^(model\.diffusion_model\.)?double_blocks\./, 'a Flux checkpoint (double_blocks)'],
   [/^model\.diffusion_model\.label_emb\./, 'a class-conditioned UNet (label_emb: SDXL or an upscaler)'],
   [/^control_model\./, 'a ControlNet checkpoint'],
-  [/^(lora_unet_|lora_te_)|\.lora_(up|down)\./, 'a LoRA, not a full model'],
+  [/^(lora_unet_|lora_te_)|\.lora_(up|down)\.|\.lora_[AB]\./, 'a LoRA, not a full model'],
+  [/^(emb_params|string_to_param\.|clip_[lg])$/, 'a textual-inversion embedding, not a model'],
+];
+
+/** Files that hold one component in another layout: named so the user can choose the right thing. */
+const PARTIAL: readonly (readonly [(keys: ReadonlySet<string>) => boolean, string])[] = [
+  [(k) => k.has('conv_in.weight') && k.has('time_embedding.linear_1.weight'), 'the UNet weights of a diffusers folder; choose the folder holding model_index.json'],
+  [(k) => k.has('encoder.conv_in.weight') && k.has('decoder.conv_in.weight'), 'a standalone VAE; choose a full SD 1.x/2.x checkpoint or a diffusers folder'],
+  [(k) => k.has('text_model.embeddings.token_embedding.weight') || k.has('embeddings.token_embedding.weight'), 'the text encoder weights of a diffusers folder; choose the folder holding model_index.json'],
 ];
 
 function shapeOf(t: Tensors, key: string, file: string): readonly number[] {
@@ -35,7 +43,10 @@ export function checkSingleFileKind(t: Tensors, file: string): 'sd1' | 'sd2' {
     const hit = FOREIGN.find(([re]) => re.test(key));
     if (hit) throw new EngineError('unsupported-model', `${file} is ${hit[1]}; supported: SD 1.x and SD 2.x checkpoints.`, { file, tensor: key });
   }
-  const has = (prefix: string): boolean => [...t.keys()].some((k) => k.startsWith(prefix));
+  const names = new Set(t.keys());
+  const partial = PARTIAL.find(([test]) => test(names));
+  if (partial) throw new EngineError('unsupported-model', `${file} is ${partial[1]}.`, { file });
+  const has = (prefix: string): boolean => [...names].some((k) => k.startsWith(prefix));
   const parts = [['UNet', UNET_PREFIX], ['VAE', VAE_PREFIX]] as const;
   const absent = parts.filter(([, p]) => !has(p)).map(([n]) => n);
   const clip = has(CLIP_PREFIX) ? 'sd1' : has(OPENCLIP_PREFIX) ? 'sd2' : null;

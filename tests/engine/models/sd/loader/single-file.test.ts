@@ -97,6 +97,12 @@ describe('single-file checkpoint', () => {
     const xl = join(root, 'xl.safetensors');
     await writeSafetensors(xl, [{ name: 'conditioner.embedders.1.model.positional_embedding', dtype: 'F32', shape: [1], data: new Float32Array(1) }]);
     expect((await refusal(openSingleFile(xl))).message).toContain('an SDXL checkpoint');
+    const unetOnly = join(root, 'diffusion_pytorch_model.safetensors');
+    await writeSafetensors(unetOnly, ['conv_in.weight', 'time_embedding.linear_1.weight'].map((name) => ({ name, dtype: 'F32' as const, shape: [1], data: new Float32Array(1) })));
+    expect((await refusal(openSingleFile(unetOnly))).message).toContain('the UNet weights of a diffusers folder; choose the folder holding model_index.json');
+    const lora = join(root, 'lora.safetensors');
+    await writeSafetensors(lora, [{ name: 'lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight', dtype: 'F32', shape: [1], data: new Float32Array(1) }]);
+    expect((await refusal(openSingleFile(lora))).message).toContain('a LoRA, not a full model');
     const gone = join(root, 'gone.safetensors');
     await writeTinyLdm(gone, { family: 'sd1', drop: 'model.diffusion_model.output_blocks.3.1.proj_out.bias' });
     const e = await refusal(openSingleFile(gone, { configs: overrides }));
