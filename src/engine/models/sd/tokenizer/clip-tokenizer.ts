@@ -97,9 +97,11 @@ export class ClipTokenizer {
     this.specialSplit = new RegExp(`(${[...specials.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`, 'u');
   }
 
-  /** NFC, whitespace runs to one space, lowercase (the tokenizer's normalizer). */
+  /** NFC, whitespace runs to one space, lowercase char by char (no final-sigma rule, as tokenizers). */
   static normalize(text: string): string {
-    return text.normalize('NFC').replace(SPACES, ' ').toLowerCase();
+    let out = '';
+    for (const ch of text.normalize('NFC').replace(SPACES, ' ')) out += ch.toLowerCase();
+    return out;
   }
 
   /** Token ids of the text without bos / eos. */

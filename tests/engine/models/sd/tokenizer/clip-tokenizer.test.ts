@@ -97,6 +97,8 @@ describe('CLIP tokenizer', () => {
     expect(slow.tokenize('c\u200bat\x07')).toEqual([id('cat</w>')]);
     expect(sd1.tokenize('c\u200bat')).toEqual([id('c</w>'), ...word('\u200b'), id('a'), id('t</w>')]);
     expect(slow.tokenize('THE <|ENDOFTEXT|>')).toEqual([id('the</w>'), EOS]);
+    expect(slow.tokenize('ΟΔΟΣ')).toEqual(word('οδος'));
+    expect(sd1.tokenize('ΟΔΟΣ')).toEqual(word('οδοσ'));
     expect(sd1.tokenize('<|ENDOFTEXT|>')).not.toContain(EOS);
   });
 
