@@ -1,11 +1,13 @@
 // `aptp data import DIR | report [DATASET] | prepare [DATASET] --model DIR`: import a dataset into
 // the workspace manifest (format detected or chosen, caption column mapped, progress, Ctrl-C
-// cancels), print its validation report, and prepare the training cache at the model resolution.
+// cancels), print its validation report, and prepare the training cache at the model resolution:
+// VAE latent distributions, text states and pooled prompt embeddings from the model's own encoders.
 import { resolve } from 'node:path';
 import { captionColumnsHint } from '../../engine/data/report';
 import { importDataset } from '../../engine/data/import-dataset';
-import { modelComponentId, modelResolution } from '../../engine/data/model-id';
-import { prepareDataset } from '../../engine/data/prepare-dataset';
+import { modelResolution } from '../../engine/data/model-id';
+import { prepareDataset, type PrepareSummary } from '../../engine/data/prepare-dataset';
+import { openSdEncoders } from '../../engine/data/sd-encoders';
 import { DATASET_FORMATS, PROBLEMS, type DatasetFormat, type ProblemCode } from '../../engine/data/types';
 import type { JobContext } from '../../engine/jobs/job';
 import { DatasetRepository, type DatasetRecord } from '../../engine/store/repositories/datasets';
@@ -90,6 +92,8 @@ async function runImport(ws: Workspace, args: ParsedArgs, dir: string): Promise<
   return 0;
 }
 
+const counts = (s: PrepareSummary, kind: string): string => `${s.written[kind] ?? 0} written, ${s.reused[kind] ?? 0} already cached`;
+
 async function runPrepare(ws: Workspace, args: ParsedArgs, ref: string | undefined): Promise<number> {
   const model = stringOption(args, 'model');
   if (!model) throw new UsageError('data prepare needs --model DIR (a diffusers folder)');
@@ -97,16 +101,25 @@ async function runPrepare(ws: Workspace, args: ParsedArgs, ref: string | undefin
   const crop = stringOption(args, 'crop') ?? 'center';
   if (crop !== 'center' && crop !== 'random') throw new UsageError("--crop must be 'center' or 'random'");
   const resolution = intOption(args, 'resolution', 64, 4096) ?? (await modelResolution(resolve(model))) ?? 512;
-  const vaeId = await modelComponentId(resolve(model), 'vae');
   const spec = { resolution, crop, flip: flag(args, 'flip'), seed: intOption(args, 'seed', 0, 2 ** 31) ?? 0 } as const;
-  const summary = await withJob('preparing', (job) => prepareDataset(ws, dataset.id, { spec, storePixels: true }, job));
-  process.stdout.write(`${table([
-    ['dataset', `${dataset.name}: ${summary.items} usable items at ${resolution}px, ${spec.crop} crop${spec.flip ? ', flipped' : ''}`],
-    ['pixels', `${summary.written.pixels ?? 0} written, ${summary.reused.pixels ?? 0} already cached`],
-    ['stale', summary.stale ? `${summary.stale} image(s) changed since import: run \`aptp data import\` again` : '0'],
-    ['latents', `not computed: this build has no VAE encoder yet (model ${vaeId}); the cache is keyed to it`],
-  ])}\n`);
-  return 0;
+  const imageBatch = intOption(args, 'batch', 1, 256);
+  const encoders = await openSdEncoders(resolve(model), imageBatch ? { imageBatch } : {});
+  try {
+    const storePixels = flag(args, 'pixels');
+    const summary = await withJob('preparing', (job) => prepareDataset(ws, dataset.id, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels }, job));
+    process.stdout.write(`${table([
+      ['dataset', `${dataset.name}: ${summary.items} usable items at ${resolution}px, ${spec.crop} crop${spec.flip ? ', flipped' : ''}`],
+      ['latents', `${counts(summary, 'latent')} (VAE ${encoders.latent.modelId}; mean and logvar, sampled per epoch)`],
+      ...(storePixels ? [['pixels', counts(summary, 'pixels')] as [string, string]] : []),
+      ['text states', `${counts(summary, 'text-states')} (${encoders.caption.outputs['text-states']})`],
+      ['prompt embeddings', `${counts(summary, 'prompt-embedding')} (${encoders.promptEncoder})`],
+      ['truncated', `${encoders.caption.truncated} caption(s) longer than the text encoder's 77 tokens were cut`],
+      ['stale', summary.stale ? `${summary.stale} image(s) changed since import: run \`aptp data import\` again` : '0'],
+    ])}\n`);
+    return 0;
+  } finally {
+    await encoders.dispose();
+  }
 }
 
 export const dataCommand: CliCommand = {
@@ -116,7 +129,7 @@ export const dataCommand: CliCommand = {
   options: {
     format: { type: 'string' }, 'caption-column': { type: 'string' }, file: { type: 'string' }, name: { type: 'string' }, 'min-side': { type: 'string' },
     problem: { type: 'string' }, limit: { type: 'string' },
-    model: { type: 'string' }, resolution: { type: 'string' }, crop: { type: 'string' }, flip: { type: 'boolean' }, seed: { type: 'string' },
+    model: { type: 'string' }, resolution: { type: 'string' }, crop: { type: 'string' }, flip: { type: 'boolean' }, seed: { type: 'string' }, batch: { type: 'string' }, pixels: { type: 'boolean' },
     workspace: { type: 'string' },
   },
   optionHelp: {
@@ -132,6 +145,8 @@ export const dataCommand: CliCommand = {
     crop: 'prepare: center (default) or random (seeded)',
     flip: 'prepare: flip horizontally',
     seed: 'prepare: seed of random crops (default 0)',
+    batch: 'prepare: images per VAE run (default 4)',
+    pixels: 'prepare: also cache the cropped pixels (uint8)',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
   },
   maxPositionals: 2,

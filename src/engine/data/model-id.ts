@@ -1,8 +1,11 @@
 // Identifies a model component (vae, text_encoder...) of a diffusers folder for cache keys: the
-// hash of its config and of its weight files' names and sizes. Cheap (weights are never read) and
-// changes whenever the component is replaced, so caches keyed by it invalidate exactly then.
+// hash of its config and of its weight files' names and contents (streamed; about a second for
+// SD's VAE and text encoder, small next to encoding). A fine-tune keeps every name and size, so
+// nothing cheaper would do: the id changes exactly when what the component computes can change.
+// Text states also depend on the tokenizer, so the text encoder's id hashes the tokenizer too.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
 
@@ -14,7 +17,8 @@ export async function modelComponentId(modelDir: string, component: string): Pro
   }
   const hash = createHash('sha256').update(component).update('\0').update(config);
   for (const name of (await readdir(dir)).filter((n) => /\.(safetensors|bin|onnx|ckpt)$/.test(n)).sort()) {
-    hash.update(`\0${name}:${(await stat(join(dir, name))).size}`);
+    hash.update(`\0${name}\0`);
+    for await (const chunk of createReadStream(join(dir, name), { highWaterMark: 1 << 22 })) hash.update(chunk as Buffer);
   }
   return `${component}:${hash.digest('hex').slice(0, 32)}`;
 }
@@ -25,4 +29,17 @@ export async function modelResolution(modelDir: string): Promise<number | undefi
   if (!text) return undefined;
   const size = (JSON.parse(text) as { sample_size?: unknown }).sample_size;
   return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size * 8 : undefined;
+}
+
+/** The text encoder's id for caption caches: the component id plus the tokenizer files' contents. */
+export async function textEncoderId(modelDir: string): Promise<string> {
+  const base = await modelComponentId(modelDir, 'text_encoder');
+  const dir = join(modelDir, 'tokenizer');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json') || n.endsWith('.txt')).sort();
+  if (names.length === 0) {
+    throw new EngineError('unsupported-model', `${dir} holds no tokenizer files: --model must be a diffusers folder with a 'tokenizer' component (vocab.json, merges.txt).`, { dir: modelDir, component: 'tokenizer' });
+  }
+  const hash = createHash('sha256').update(base);
+  for (const name of names) hash.update(`\0${name}\0`).update(await readFile(join(dir, name)));
+  return `text_encoder+tokenizer:${hash.digest('hex').slice(0, 32)}`;
 }

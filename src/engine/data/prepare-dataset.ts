@@ -1,9 +1,11 @@
 // Prepares a dataset's usable items for training, once: the resized/cropped/flipped pixels of each
 // distinct image, the VAE latents of those pixels, and the text-encoder states / prompt embeddings
 // of each distinct caption, each stored in the prepared cache under a key that names only what it
-// depends on. Encoders plug in through the two interfaces below (the SD components provide them);
-// without a latent encoder the pixels themselves are cached. Pages through the manifest by id, so
-// memory stays bounded; progress per item; cancel between items.
+// depends on. Encoders plug in through the two interfaces below (sd-encoders.ts provides the SD
+// model's own); without a latent encoder the pixels themselves are cached. Pages through the
+// manifest by id and queues encoder work into fixed-size batches, so memory stays bounded; what is
+// already cached is skipped (an interrupted preparation resumes); progress counts items handed to
+// the encoders; cancel between items (a batch in flight finishes).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
@@ -13,19 +15,26 @@ import { DatasetReportRepository, type UsableItem } from '../store/repositories/
 import type { Workspace } from '../store/workspace';
 import { sha256 } from './image-check';
 import type { NpyTensor } from './npy';
+import type { CacheKey } from '../store/repositories/datasets-prepared';
 import { cacheKey, captionHash, PreparedCache } from './prepared-cache';
 import { prepareImage, toModelInput, variantOf, type PrepareSpec } from './prepare-image';
 
 export interface LatentEncoder {
   readonly modelId: string;
-  /** float32 CHW in [-1, 1] at `resolution` -> the latent tensor. */
-  encode(input: Float32Array, resolution: number): Promise<NpyTensor>;
+  /** Images per encoder run; the last run of a preparation may hold fewer. */
+  readonly batchSize: number;
+  /** float32 CHW in [-1, 1] at `resolution`, one per image -> one latent tensor per image. */
+  encodeBatch(inputs: readonly Float32Array[], resolution: number): Promise<NpyTensor[]>;
 }
 
+export type CaptionKind = 'text-states' | 'prompt-embedding';
+
 export interface CaptionEncoder {
-  readonly kind: 'text-states' | 'prompt-embedding';
-  readonly modelId: string;
-  encode(caption: string): Promise<NpyTensor>;
+  /** The cache model id of each kind this encoder produces. */
+  readonly outputs: Readonly<Partial<Record<CaptionKind, string>>>;
+  readonly batchSize: number;
+  /** One record per caption with a tensor for each kind in `outputs`. */
+  encodeBatch(captions: readonly string[]): Promise<Partial<Record<CaptionKind, NpyTensor>>[]>;
 }
 
 export interface PrepareOptions {
@@ -48,51 +57,110 @@ class Tally {
   readonly written: Record<string, number> = {};
   readonly reused: Record<string, number> = {};
   stale = 0;
-  add(kind: string, wrote: boolean): void {
+  add(kind: string, wrote: boolean, n = 1): void {
     const t = wrote ? this.written : this.reused;
-    t[kind] = (t[kind] ?? 0) + 1;
+    t[kind] = (t[kind] ?? 0) + n;
   }
 }
 
-async function prepareItemImage(root: string, item: UsableItem, cache: PreparedCache, o: PrepareOptions, tally: Tally): Promise<void> {
-  if (!item.imagePath || !item.contentHash) return;
-  const variant = variantOf(o.spec);
-  const pixelsKey = cacheKey('pixels', item.contentHash, '', o.spec.resolution, variant);
-  const latentKey = o.latentEncoder && cacheKey('latent', item.contentHash, o.latentEncoder.modelId, o.spec.resolution, variant);
-  const storePixels = o.storePixels ?? !o.latentEncoder;
-  const needPixels = storePixels && !cache.has(pixelsKey);
-  const needLatent = latentKey !== undefined && !cache.has(latentKey);
-  if (storePixels && !needPixels) tally.add('pixels', false);
-  if (latentKey && !needLatent) tally.add('latent', false);
-  if (!needPixels && !needLatent) return;
-  const bytes = await readFile(join(root, item.imagePath)).catch(() => undefined);
-  if (!bytes || sha256(bytes) !== item.contentHash) {
-    tally.stale++;
-    return;
+/** Work waiting for an encoder run: flushed when `size` distinct keys are queued, and at the end. */
+class Batch<T> {
+  private items: T[] = [];
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly size: number, private readonly run: (items: T[]) => Promise<void>) {}
+
+  async push(key: string, item: T): Promise<void> {
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.items.push(item);
+    if (this.items.length >= this.size) await this.flush();
   }
-  const prepared = await prepareImage(bytes, item.contentHash, o.spec);
-  const r = o.spec.resolution;
-  if (needPixels) {
-    await cache.write(pixelsKey, { dtype: 'uint8', shape: [r, r, 3], data: prepared.pixels });
-    tally.add('pixels', true);
-  }
-  if (needLatent && latentKey && o.latentEncoder) {
-    await cache.write(latentKey, await o.latentEncoder.encode(toModelInput(prepared), r));
-    tally.add('latent', true);
+
+  async flush(): Promise<void> {
+    const items = this.items;
+    if (items.length === 0) return;
+    this.items = [];
+    this.keys.clear();
+    await this.run(items);
   }
 }
 
-async function prepareItemCaption(item: UsableItem, cache: PreparedCache, encoders: readonly CaptionEncoder[], tally: Tally): Promise<void> {
-  if (!item.caption) return;
-  const hash = captionHash(item.caption);
-  for (const encoder of encoders) {
-    const key = cacheKey(encoder.kind, hash, encoder.modelId, 0, '');
-    if (cache.has(key)) {
-      tally.add(encoder.kind, false);
-      continue;
+interface PendingLatent { readonly key: CacheKey; readonly input: Float32Array }
+interface PendingCaption { readonly caption: string; readonly keys: readonly CacheKey[] }
+
+class Preparer {
+  readonly tally = new Tally();
+  readonly latents?: Batch<PendingLatent>;
+  readonly captions: { readonly encoder: CaptionEncoder; readonly batch: Batch<PendingCaption> }[];
+
+  constructor(private readonly root: string, private readonly cache: PreparedCache, private readonly o: PrepareOptions) {
+    const latent = o.latentEncoder;
+    if (latent) this.latents = new Batch(latent.batchSize, (items) => this.encodeLatents(latent, items));
+    this.captions = (o.captionEncoders ?? []).map((encoder) => ({ encoder, batch: new Batch(encoder.batchSize, (items) => this.encodeCaptions(encoder, items)) }));
+  }
+
+  private async encodeLatents(encoder: LatentEncoder, items: PendingLatent[]): Promise<void> {
+    const out = await encoder.encodeBatch(items.map((i) => i.input), this.o.spec.resolution);
+    for (const [i, item] of items.entries()) await this.cache.write(item.key, out[i]!);
+    this.tally.add('latent', true, items.length);
+  }
+
+  private async encodeCaptions(encoder: CaptionEncoder, items: PendingCaption[]): Promise<void> {
+    const out = await encoder.encodeBatch(items.map((i) => i.caption));
+    for (const [i, item] of items.entries()) {
+      for (const key of item.keys) {
+        const tensor = out[i]?.[key.kind as CaptionKind];
+        if (!tensor) throw new EngineError('runtime-failure', `The caption encoder returned no ${key.kind} for '${item.caption.slice(0, 60)}'.`, { kind: key.kind });
+        await this.cache.write(key, tensor);
+        this.tally.add(key.kind, true);
+      }
     }
-    await cache.write(key, await encoder.encode(item.caption));
-    tally.add(encoder.kind, true);
+  }
+
+  async image(item: UsableItem): Promise<void> {
+    if (!item.imagePath || !item.contentHash) return;
+    const { spec, latentEncoder } = this.o;
+    const variant = variantOf(spec);
+    const pixelsKey = cacheKey('pixels', item.contentHash, '', spec.resolution, variant);
+    const latentKey = latentEncoder && cacheKey('latent', item.contentHash, latentEncoder.modelId, spec.resolution, variant);
+    const storePixels = this.o.storePixels ?? !latentEncoder;
+    const needPixels = storePixels && !this.cache.has(pixelsKey);
+    const needLatent = latentKey !== undefined && !this.cache.has(latentKey);
+    if (storePixels && !needPixels) this.tally.add('pixels', false);
+    if (latentKey && !needLatent) this.tally.add('latent', false);
+    if (!needPixels && !needLatent) return;
+    const bytes = await readFile(join(this.root, item.imagePath)).catch(() => undefined);
+    if (!bytes || sha256(bytes) !== item.contentHash) {
+      this.tally.stale++;
+      return;
+    }
+    const prepared = await prepareImage(bytes, item.contentHash, spec);
+    const r = spec.resolution;
+    if (needPixels) {
+      await this.cache.write(pixelsKey, { dtype: 'uint8', shape: [r, r, 3], data: prepared.pixels });
+      this.tally.add('pixels', true);
+    }
+    if (needLatent && latentKey) await this.latents?.push(latentKey.inputHash, { key: latentKey, input: toModelInput(prepared) });
+  }
+
+  async caption(item: UsableItem): Promise<void> {
+    if (!item.caption) return;
+    const hash = captionHash(item.caption);
+    for (const { encoder, batch } of this.captions) {
+      const keys: CacheKey[] = [];
+      for (const [kind, modelId] of Object.entries(encoder.outputs) as [CaptionKind, string][]) {
+        const key = cacheKey(kind, hash, modelId, 0, '');
+        if (this.cache.has(key)) this.tally.add(kind, false);
+        else keys.push(key);
+      }
+      if (keys.length > 0) await batch.push(hash, { caption: item.caption, keys });
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.latents?.flush();
+    for (const { batch } of this.captions) await batch.flush();
   }
 }
 
@@ -101,16 +169,18 @@ export async function prepareDataset(ws: Workspace, datasetId: string, o: Prepar
   if (!dataset) throw new EngineError('not-found', `No dataset ${datasetId} in this workspace; import one with \`aptp data import DIR\`.`, { datasetId });
   const report = new DatasetReportRepository(ws.db);
   const total = report.totals(datasetId).usable;
-  const cache = new PreparedCache(ws);
-  const tally = new Tally();
+  const preparer = new Preparer(dataset.root, new PreparedCache(ws), o);
   let done = 0;
   for (let page = report.usableAfter(datasetId, 0, 128); page.length > 0; page = report.usableAfter(datasetId, page[page.length - 1]!.id, 128)) {
     for (const item of page) {
       throwIfCancelled(job.signal);
-      await prepareItemImage(dataset.root, item, cache, o, tally);
-      await prepareItemCaption(item, cache, o.captionEncoders ?? [], tally);
+      await preparer.image(item);
+      await preparer.caption(item);
       job.progress({ done: ++done, total, detail: item.imagePath ?? undefined });
     }
   }
-  return { items: done, written: tally.written, reused: tally.reused, stale: tally.stale };
+  throwIfCancelled(job.signal);
+  await preparer.flush();
+  const { written, reused, stale } = preparer.tally;
+  return { items: done, written, reused, stale };
 }

@@ -1,9 +1,10 @@
 // `aptp data` as a user runs it: a real process importing a generated folder, reporting one
-// problem category, preparing the pixel cache for a diffusers folder, and refusing bad usage.
+// problem category, preparing the latent and caption caches with a tiny diffusers folder's own
+// encoders (then reusing them), and refusing bad usage.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyFolder } from '../models/sd/loader/tiny-folder';
 import { tempDir } from '../store/helpers';
 import { put, solidImage } from './fixtures';
 
@@ -26,11 +27,7 @@ beforeAll(async () => {
   put(data, '2.jpg', await solidImage('jpeg', 300, 300, 2));
   put(data, 'small.jpg', await solidImage('jpeg', 50, 50, 3));
   put(data, 'small.txt', 'tiny');
-  const model = join(temp.dir, 'model');
-  mkdirSync(join(model, 'vae'), { recursive: true });
-  mkdirSync(join(model, 'unet'), { recursive: true });
-  writeFileSync(join(model, 'vae', 'config.json'), '{"latent_channels":4}');
-  writeFileSync(join(model, 'unet', 'config.json'), '{"sample_size":8}');
+  await writeTinyFolder(join(temp.dir, 'model'));
 });
 afterAll(() => temp.cleanup());
 
@@ -50,13 +47,19 @@ describe('aptp data', () => {
     expect(r.out).toMatch(/too-small: 1 item\(s\)\n\s+small\.jpg\s+50x50/);
   });
 
-  it('prepares the cache at the model resolution and says what is not computed yet', () => {
+  it('prepares latents, text states and prompt embeddings at the model resolution, then reuses them', () => {
     const r = aptp('prepare', '--model', join(temp.dir, 'model'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/1 usable items at 64px, center crop/);
-    expect(r.out).toMatch(/pixels\s+1 written, 0 already cached/);
-    expect(aptp('prepare', '--model', join(temp.dir, 'model')).out).toMatch(/pixels\s+0 written, 1 already cached/);
-  });
+    expect(r.out).toMatch(/latents\s+1 written, 0 already cached \(VAE vae:[0-9a-f]{32}/);
+    expect(r.out).toMatch(/text states\s+1 written/);
+    expect(r.out).toMatch(/prompt embeddings\s+1 written, 0 already cached \(the model's text encoder, pooler_output/);
+    expect(r.err).toMatch(/preparing \[#+\] 1\/1 100%/);
+    const again = aptp('prepare', '--model', join(temp.dir, 'model'), '--pixels');
+    expect(again.out).toMatch(/latents\s+0 written, 1 already cached/);
+    expect(again.out).toMatch(/pixels\s+1 written, 0 already cached/);
+    expect(again.out).toMatch(/text states\s+0 written, 1 already cached/);
+  }, 60_000);
 
   it('refuses bad usage with one line', () => {
     expect(aptp('frob')).toMatchObject({ code: 2, err: expect.stringMatching(/^aptp: expected import, report or prepare/) });

@@ -30,26 +30,33 @@ const halves = () =>
 const spec = (over: Partial<PrepareSpec> = {}): PrepareSpec => ({ resolution: 64, crop: 'center', flip: false, seed: 0, ...over });
 const pixel = (p: Uint8Array, r: number, x: number, y: number) => Array.from(p.subarray((y * r + x) * 3, (y * r + x) * 3 + 3));
 
+function pool(input: Float32Array, r: number): Float32Array {
+  const s = r / 8;
+  const out = new Float32Array(3 * s * s);
+  for (let c = 0; c < 3; c++)
+    for (let i = 0; i < r * r; i++) out[c * s * s + Math.floor(i / r / 8) * s + Math.floor((i % r) / 8)]! += input[c * r * r + i]! / 64;
+  return out;
+}
+
 function poolEncoder(modelId: string): LatentEncoder {
   return {
     modelId,
-    async encode(input, r) {
-      const s = r / 8;
-      const out = new Float32Array(3 * s * s);
-      for (let c = 0; c < 3; c++)
-        for (let i = 0; i < r * r; i++) out[c * s * s + Math.floor(i / r / 8) * s + Math.floor((i % r) / 8)]! += input[c * r * r + i]! / 64;
-      return { dtype: 'float32', shape: [3, s, s], data: out };
+    batchSize: 3,
+    async encodeBatch(inputs, r) {
+      return inputs.map((input) => ({ dtype: 'float32', shape: [3, r / 8, r / 8], data: pool(input, r) }));
     },
   };
 }
 
 const byteCounter: CaptionEncoder = {
-  kind: 'text-states',
-  modelId: 'bytes-v1',
-  async encode(caption) {
-    const counts = new Float32Array(256);
-    for (const b of Buffer.from(caption)) counts[b]!++;
-    return { dtype: 'float32', shape: [1, 256], data: counts };
+  outputs: { 'text-states': 'bytes-v1' },
+  batchSize: 1,
+  async encodeBatch(captions) {
+    return captions.map((caption) => {
+      const counts = new Float32Array(256);
+      for (const b of Buffer.from(caption)) counts[b]!++;
+      return { 'text-states': { dtype: 'float32', shape: [1, 256], data: counts } };
+    });
   },
 };
 
@@ -120,8 +127,8 @@ describe('prepareDataset and the prepared cache', () => {
     const stored = await cache.read(cacheKey('latent', hash!, 'pool-a', 64, 'center'));
     const pixels = await cache.read(cacheKey('pixels', hash!, 'ignored', 64, 'center'));
     expect(stored?.shape).toEqual([3, 8, 8]);
-    const expected = await poolEncoder('pool-a').encode(toModelInput({ pixels: pixels!.data as Uint8Array, resolution: 64, left: 0, top: 0 }), 64);
-    expect(Array.from(stored!.data)).toEqual(Array.from(expected.data));
+    const expected = pool(toModelInput({ pixels: pixels!.data as Uint8Array, resolution: 64, left: 0, top: 0 }), 64);
+    expect(Array.from(stored!.data)).toEqual(Array.from(expected));
   });
 
   it('a new VAE recomputes latents only; a new resolution pixels and latents; captions survive both', async () => {
