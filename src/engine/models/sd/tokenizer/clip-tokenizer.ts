@@ -25,11 +25,9 @@ export interface ClipTokenizerSpec {
   /**
    * 'tokenizers' (default): transformers >= 5 (the pinned reference) and every CLIPTokenizerFast.
    * 'slow': transformers 4's slow CLIPTokenizer without ftfy (control characters dropped, CJK
-   * ideographs split apart, at most 48894 merges read).
+   * ideographs split apart, special tokens in any case kept whole, at most 48894 merges read).
    */
   readonly flavor?: 'tokenizers' | 'slow';
-  /** tokenizer_config do_lower_case: the slow tokenizer then lowercases before cutting out special tokens. */
-  readonly doLowerCase?: boolean;
 }
 
 /** transformers 4's slow CLIPTokenizer reads merges.txt lines 1..48894 only. */
@@ -53,6 +51,8 @@ export interface EncodeOptions {
 
 const PIECE = /'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\p{White_Space}\p{L}\p{N}]+/gu;
 const SPACES = /\p{White_Space}+/gu;
+/** The slow tokenizer's split also keeps the two special tokens whole (after its lowercasing). */
+const SLOW_PIECE = new RegExp(`<\\|startoftext\\|>|<\\|endoftext\\|>|${PIECE.source}`, 'gu');
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -69,7 +69,7 @@ export class ClipTokenizer {
   private readonly specialSplit: RegExp;
   private readonly tokens: string[] = [];
   private readonly clean: (text: string) => string;
-  private readonly lowerFirst: boolean;
+  private readonly piece: RegExp;
 
   constructor(spec: ClipTokenizerSpec) {
     const idOf = (token: string, role: string): number => {
@@ -86,7 +86,7 @@ export class ClipTokenizer {
     const slow = spec.flavor === 'slow';
     this.bpe = new Bpe(spec.vocab, slow ? spec.merges.slice(0, SLOW_MERGES) : spec.merges, this.unkId, spec.origin);
     this.clean = slow ? slowClean : ClipTokenizer.normalize;
-    this.lowerFirst = slow && spec.doLowerCase === true;
+    this.piece = slow ? SLOW_PIECE : PIECE;
     const specials = new Map<string, number>();
     for (const t of [spec.bosToken, spec.eosToken, spec.unkToken, spec.padToken]) {
       const id = spec.vocab.get(t);
@@ -107,15 +107,18 @@ export class ClipTokenizer {
   /** Token ids of the text without bos / eos. */
   tokenize(text: string): number[] {
     const out: number[] = [];
-    const raw = this.lowerFirst ? text.toLowerCase() : text;
-    const parts = this.specials.size > 0 ? raw.split(this.specialSplit) : [raw];
+    const parts = this.specials.size > 0 ? text.split(this.specialSplit) : [text];
     for (const part of parts) {
       const special = this.specials.get(part);
       if (special !== undefined) {
         out.push(special);
         continue;
       }
-      for (const m of this.clean(part).matchAll(PIECE)) out.push(...this.bpe.encodeWord(toByteChars(m[0])));
+      for (const m of this.clean(part).matchAll(this.piece)) {
+        const literal = m[0].startsWith('<|') ? this.specials.get(m[0]) : undefined;
+        if (literal !== undefined) out.push(literal);
+        else out.push(...this.bpe.encodeWord(toByteChars(m[0])));
+      }
     }
     return out;
   }

@@ -80,25 +80,23 @@ function tokenText(value: unknown): string | undefined {
   return undefined;
 }
 
-function specialTokens(paths: TokenizerPaths): { tokens: Record<Role, string>; maxLength: number; doLowerCase: boolean } {
+function specialTokens(paths: TokenizerPaths): { tokens: Record<Role, string>; maxLength: number } {
   const tokens: Record<Role, string> = { ...DEFAULTS };
   let maxLength = 77;
-  let doLowerCase = false;
   for (const file of [paths.config, paths.specialTokensMap]) {
     if (file === null) continue;
     const json = readJsonFile(file, 'tokenizer') as Record<string, unknown>;
     for (const role of Object.keys(DEFAULTS) as Role[]) tokens[role] = tokenText(json[role]) ?? tokens[role];
     const len = json['model_max_length'];
     if (typeof len === 'number' && Number.isSafeInteger(len) && len < 1e6) maxLength = len;
-    if (typeof json['do_lower_case'] === 'boolean') doLowerCase = json['do_lower_case'];
   }
-  return { tokens, maxLength, doLowerCase };
+  return { tokens, maxLength };
 }
 
 /** Reads a tokenizer folder's files into a ClipTokenizer ('slow': transformers 4 behaviour). */
 export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: 'tokenizers' | 'slow' = 'tokenizers'): ClipTokenizer {
   const p = typeof paths === 'string' ? tokenizerPaths(paths) : paths;
-  const { tokens, maxLength, doLowerCase } = specialTokens(p);
+  const { tokens, maxLength } = specialTokens(p);
   const files = p.vocab !== null && p.merges !== null ? { vocab: readVocab(p.vocab), merges: readMerges(p.merges) } : p.tokenizerJson !== null ? readTokenizerJson(p.tokenizerJson) : null;
   if (files === null) throw new EngineError('not-found', 'no tokenizer files were given; pass a folder with vocab.json + merges.txt.', { component: 'tokenizer' });
   const spec: ClipTokenizerSpec = {
@@ -110,7 +108,6 @@ export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: 'token
     maxLength,
     origin: p.merges ?? p.tokenizerJson ?? 'tokenizer',
     flavor,
-    doLowerCase,
   };
   return new ClipTokenizer(spec);
 }

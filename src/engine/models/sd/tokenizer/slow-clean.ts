@@ -1,6 +1,8 @@
 // Text cleaning of transformers 4's slow CLIPTokenizer when ftfy is absent (its BasicTokenizer with
 // accents kept and no punctuation split): drop NUL, U+FFFD and control/format characters, turn
 // whitespace into spaces, put spaces around CJK ideographs, NFC, split on whitespace, lowercase.
+// Its case-insensitive split regex also matches no alternative for a mark whose case variants are
+// letters (U+0345 -> Ι): such characters separate pieces and vanish, so they become spaces here.
 // transformers 5 (the tokenizers backend) does none of the dropping or CJK spacing.
 
 const CJK: readonly (readonly [number, number])[] = [
@@ -10,6 +12,13 @@ const CJK: readonly (readonly [number, number])[] = [
 const CONTROL = /^\p{C}$/u;
 const SPACE = /^\p{Zs}$/u;
 const SPLIT = /[\s\p{Zl}\p{Zp}]+/u;
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
+const LETTER = /\p{L}/u;
+
+/** Not a letter or number itself, but a letter in another case: the slow regex skips it. */
+function caseVariantLetter(ch: string): boolean {
+  return !LETTER_OR_NUMBER.test(ch) && (LETTER.test(ch.toUpperCase()) || LETTER.test(ch.toLowerCase()));
+}
 
 function isCjk(cp: number): boolean {
   return CJK.some(([lo, hi]) => cp >= lo && cp <= hi);
@@ -28,6 +37,6 @@ export function slowClean(text: string): string {
     .normalize('NFC')
     .split(SPLIT)
     .filter((w) => w.length > 0)
-    .map((w) => w.toLowerCase())
+    .map((w) => [...w.toLowerCase()].map((ch) => (caseVariantLetter(ch) ? ' ' : ch)).join(''))
     .join(' ');
 }

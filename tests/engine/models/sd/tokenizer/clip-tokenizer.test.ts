@@ -98,6 +98,8 @@ describe('CLIP tokenizer', () => {
     expect(sd1.tokenize('c\u200bat')).toEqual([id('c</w>'), ...word('\u200b'), id('a'), id('t</w>')]);
     expect(slow.tokenize('THE <|ENDOFTEXT|>')).toEqual([id('the</w>'), EOS]);
     expect(slow.tokenize('ΟΔΟΣ')).toEqual(word('οδος'));
+    expect(slow.tokenize('a\u0345b')).toEqual([id('a</w>'), id('b</w>')]);
+    expect(sd1.tokenize('a\u0345b')).toEqual([id('a</w>'), ...word('\u0345'), id('b</w>')]);
     expect(sd1.tokenize('ΟΔΟΣ')).toEqual(word('οδοσ'));
     expect(sd1.tokenize('<|ENDOFTEXT|>')).not.toContain(EOS);
   });
