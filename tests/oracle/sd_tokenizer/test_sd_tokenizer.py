@@ -5,6 +5,7 @@ SD 1.x (pad <|endoftext|>) and SD 2.x (pad '!') tokenizer configs."""
 import collections
 import json
 import os
+import random
 import subprocess
 from pathlib import Path
 
@@ -142,3 +143,22 @@ def test_clip_tokenizer_ids_match_transformers(tmp_path, pad):
         assert got["text"] == tokenizer.decode(want, skip_special_tokens=True)
     pad_id = vocab[pad]
     assert reference[0][-1] == pad_id
+
+
+FUZZ_POOL = list(" \t\n\r\x0b\x0c\x85\xa0\u2000\u3000\u200b\u200d\ufeff\u2028") + list("abcXYZ'!?.,-_<|>0123456789") + ["'s", "'T", "<|endoftext|>", "<|startoftext|>", "!"] + [chr(c) for c in [
+    0x00, 0x07, 0x1F, 0x7F, 0xAD, 0x300, 0x301, 0x345, 0x130, 0x131, 0x1C5, 0x3A3, 0xDF, 0x1E9E, 0xFB01, 0x2126, 0x212A, 0x4E00, 0x3042, 0xAC00,
+    0x1F600, 0x1F3FD, 0xFE0F, 0x10400, 0xFFFD, 0x2160, 0xBD, 0x2460, 0x661, 0x0E01, 0x0E48]]
+
+
+def test_clip_tokenizer_matches_transformers_on_fuzzed_unicode(tmp_path):
+    rng = random.Random(0)
+    corpus = ["".join(rng.choice(FUZZ_POOL) for _ in range(rng.randint(0, 40))) for _ in range(1500)]
+    vocab, merges = train_bpe(TRAIN, 400)
+    folder = tmp_path / "tokenizer"
+    write_tokenizer(folder, vocab, merges, "!")
+    corpus_file = tmp_path / "corpus.json"
+    corpus_file.write_text(json.dumps(corpus, ensure_ascii=False))
+    reference = CLIPTokenizer.from_pretrained(str(folder))(corpus, padding="max_length", max_length=77, truncation=True).input_ids
+    ours = [e["ids"] for e in engine_ids(folder, corpus_file)]
+    bad = [text for text, want, got in zip(corpus, reference, ours) if want != got]
+    assert not bad, f"{len(bad)} fuzzed prompts differ, e.g. {bad[0]!r}"
