@@ -1,10 +1,13 @@
 // The engine host as seen from main: a utility process running out/main/engine-host.js, so engine
-// work never blocks the window. Requests go over its port as envelopes; a host that dies fails its
-// pending requests as values and is started again on the next request.
+// work never blocks the window. Requests go over its port as envelopes; its events (validated by
+// the RPC client) go on to the windows. A host that dies fails its pending requests as values,
+// ends every job it was running with an 'engine-stopped' error event, and is started again on the
+// next request.
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { Result } from '../shared/result';
-import type { StudioEventListener, StudioMethod } from '../shared/studio-api';
+import type { StudioEvent, StudioEventListener, StudioMethod } from '../shared/studio-api';
 import { createStudioRpcClient, type StudioRpcClient } from '../shared/studio-client';
+import type { StudioJobKind } from '../shared/studio-jobs';
 
 export interface EngineHostOptions {
   readonly script: string;
@@ -16,6 +19,8 @@ export interface EngineHostOptions {
 export class EngineHost {
   #child: UtilityProcess | undefined;
   #rpc: StudioRpcClient | undefined;
+  /** Jobs that reported progress and have not finished yet. */
+  readonly #jobs = new Map<string, StudioJobKind>();
 
   constructor(private readonly options: EngineHostOptions) {}
 
@@ -27,6 +32,20 @@ export class EngineHost {
     this.#child?.kill();
   }
 
+  #forward(event: StudioEvent): void {
+    if (event.event === 'jobProgress') this.#jobs.set(event.payload.jobId, event.payload.kind);
+    if (event.event === 'jobFinished') this.#jobs.delete(event.payload.jobId);
+    this.options.onEvent(event);
+  }
+
+  #failRunningJobs(code: number): void {
+    for (const [jobId, kind] of this.#jobs) {
+      const error = { code: 'engine-stopped', message: `The engine stopped (exit code ${code}) while this job ran; start it again.`, details: { exitCode: code } };
+      this.options.onEvent({ event: 'jobFinished', payload: { jobId, kind, result: { ok: false, error } } });
+    }
+    this.#jobs.clear();
+  }
+
   #connect(): StudioRpcClient {
     if (this.#rpc) return this.#rpc;
     const args = this.options.workspace ? [`--workspace=${this.options.workspace}`] : [];
@@ -35,11 +54,12 @@ export class EngineHost {
       send: (envelope) => child.postMessage(envelope),
       onInvalid: (problem) => this.options.log(`engine host sent an invalid message: ${problem}`),
     });
-    rpc.api.onEvent(this.options.onEvent);
+    rpc.api.onEvent((event) => this.#forward(event));
     child.on('message', (message: unknown) => rpc.receive(message));
     child.once('exit', (code) => {
       this.options.log(`engine host exited with code ${code}`);
       rpc.disconnect(`The engine stopped (exit code ${code}); the next request starts it again.`);
+      this.#failRunningJobs(code);
       if (this.#rpc === rpc) this.#rpc = undefined;
     });
     this.#child = child;

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import * as datasetApi from './dataset-api';
 import { machineInfoSchema } from './machine-info';
 import type { Result } from './result';
+import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedSchema } from './studio-jobs';
+import { generateImageInputSchema, inspectModel } from './studio-model';
 
 const noInput = z.object({}).strict();
 
@@ -26,17 +28,16 @@ export const studioRequests = {
   datasetReport: datasetApi.datasetReport,
   datasetItems: datasetApi.datasetItems,
   datasetThumbnails: datasetApi.datasetThumbnails,
+  inspectModel,
+  /** Starts a generation job; progress and the image arrive as job events. */
+  generateImage: { input: generateImageInputSchema, output: jobStartedSchema },
+  cancelJob,
 } as const;
 
 /** Event table: event name -> payload schema. */
 export const studioEvents = {
-  jobProgress: z.object({
-    jobId: z.string().min(1),
-    stage: z.string(),
-    /** 0..1 of the whole job. */
-    fraction: z.number().min(0).max(1),
-    message: z.string(),
-  }),
+  jobProgress: jobProgressSchema,
+  jobFinished: jobFinishedSchema,
 } as const;
 
 export type StudioMethod = keyof typeof studioRequests;

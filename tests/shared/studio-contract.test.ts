@@ -81,14 +81,29 @@ describe('handleStudioRequest', () => {
 
 describe('events', () => {
   it('accepts a valid job progress event', () => {
-    const payload = { jobId: 'j1', stage: 'prune', fraction: 0.5, message: 'step 5 of 10' };
+    const payload = { jobId: 'j1', kind: 'generateImage', done: 5, total: 10, detail: 'step 5 of 10', metrics: { loss: 0.25 } };
     expect(parseEvent('jobProgress', payload)).toEqual({ ok: true, value: { event: 'jobProgress', payload } });
+  });
+
+  it('fills a progress event\'s optional detail and metrics', () => {
+    const payload = { jobId: 'j1', kind: 'generateImage', done: 0, total: 3 };
+    expect(parseEvent('jobProgress', payload)).toEqual({ ok: true, value: { event: 'jobProgress', payload: { ...payload, detail: '', metrics: {} } } });
+  });
+
+  it('accepts a finished job with its typed value or an error value', () => {
+    const image = { dataUrl: 'data:image/png;base64,AAAA', width: 16, height: 16, seed: 1, steps: 2, scheduler: 'ddim', elapsedMs: 12 };
+    const done = { jobId: 'j1', kind: 'generateImage', result: { ok: true, value: image } };
+    expect(parseEvent('jobFinished', done)).toEqual({ ok: true, value: { event: 'jobFinished', payload: done } });
+    const failed = { jobId: 'j1', kind: 'generateImage', result: { ok: false, error: { code: 'cancelled', message: 'stopped', details: {} } } };
+    expect(parseEvent('jobFinished', failed).ok).toBe(true);
   });
 
   it.each([
     ['an unknown event', 'explode', {}],
-    ['a fraction above 1', 'jobProgress', { jobId: 'j1', stage: 's', fraction: 1.5, message: '' }],
-    ['a missing job id', 'jobProgress', { stage: 's', fraction: 0.1, message: '' }],
+    ['negative progress', 'jobProgress', { jobId: 'j1', kind: 'generateImage', done: -1, total: 2 }],
+    ['a missing job id', 'jobProgress', { kind: 'generateImage', done: 0, total: 2 }],
+    ['an unknown job kind', 'jobProgress', { jobId: 'j1', kind: 'mineBitcoin', done: 0, total: 2 }],
+    ['a job value of the wrong kind', 'jobFinished', { jobId: 'j1', kind: 'generateImage', result: { ok: true, value: { dataUrl: 'file:///etc/passwd' } } }],
   ])('rejects %s', (_name, event, payload) => {
     expect(parseEvent(event, payload).ok).toBe(false);
   });
@@ -119,11 +134,12 @@ describe('message transport (client and server halves)', () => {
     const { client, invalid } = connected(handlers());
     const seen: unknown[] = [];
     const stop = client.api.onEvent((event) => seen.push(event));
-    client.receive(eventEnvelope({ event: 'jobProgress', payload: { jobId: 'j', stage: 's', fraction: 1, message: 'done' } }));
-    client.receive({ kind: 'event', event: 'jobProgress', payload: { jobId: '', stage: 's', fraction: 2, message: '' } });
+    const progress = { jobId: 'j', kind: 'generateImage', done: 1, total: 1, detail: 'done', metrics: {} } as const;
+    client.receive(eventEnvelope({ event: 'jobProgress', payload: progress }));
+    client.receive({ kind: 'event', event: 'jobProgress', payload: { ...progress, jobId: '', done: -2 } });
     stop();
-    client.receive(eventEnvelope({ event: 'jobProgress', payload: { jobId: 'j', stage: 's', fraction: 0, message: 'late' } }));
-    expect(seen).toEqual([{ event: 'jobProgress', payload: { jobId: 'j', stage: 's', fraction: 1, message: 'done' } }]);
+    client.receive(eventEnvelope({ event: 'jobProgress', payload: { ...progress, detail: 'late' } }));
+    expect(seen).toEqual([{ event: 'jobProgress', payload: progress }]);
     expect(invalid).toHaveLength(1);
   });
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
   writeFileSync(join(renderer, '.hidden'), 'no');
   writeFileSync(join(temp, 'secret.txt'), 'outside the root');
   workspace = new WorkspaceHolder(join(temp, 'workspace'));
-  server = await startWebStudio({ rendererDir: renderer, handlers: createStudioService({ workspace }), logError });
+  server = await startWebStudio({ rendererDir: renderer, handlers: createStudioService({ workspace }).handlers, logError });
 });
 
 afterAll(async () => {
@@ -118,7 +118,7 @@ describe('the web studio server', () => {
   );
 
   it('says in words when the chosen port is taken', async () => {
-    const second = startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace }), logError, port: server.port });
+    const second = startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace }).handlers, logError, port: server.port });
     await expect(second).rejects.toThrow(`Port ${server.port} is in use`);
   });
 
@@ -172,8 +172,9 @@ describe('the WebSocket API', () => {
     const ws = await openSocket(`?token=${server.token}`, server.origin);
     const rpc = rpcOver(ws);
     const received = new Promise((resolve) => rpc.api.onEvent(resolve));
-    server.broadcast({ event: 'jobProgress', payload: { jobId: 'j1', stage: 'prune', fraction: 0.25, message: 'step 1' } });
-    expect(await received).toEqual({ event: 'jobProgress', payload: { jobId: 'j1', stage: 'prune', fraction: 0.25, message: 'step 1' } });
+    const payload = { jobId: 'j1', kind: 'generateImage', done: 1, total: 4, detail: 'step 1', metrics: {} } as const;
+    server.broadcast({ event: 'jobProgress', payload });
+    expect(await received).toEqual({ event: 'jobProgress', payload });
     ws.close();
   });
 });
@@ -183,7 +184,7 @@ describe('engine failures over the WebSocket API', () => {
     const blocker = join(temp, 'not-a-folder');
     writeFileSync(blocker, 'a file where the workspace folder should be');
     const broken = new WorkspaceHolder(blocker);
-    const failing = await startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace: broken }), logError });
+    const failing = await startWebStudio({ rendererDir: temp, handlers: createStudioService({ workspace: broken }).handlers, logError });
     const ws = new WebSocket(`ws://127.0.0.1:${failing.port}/api?token=${failing.token}`, { origin: failing.origin });
     await new Promise((done) => ws.once('open', done));
     const result = await rpcOver(ws).api.getMachineInfo();

@@ -1,5 +1,6 @@
 // `aptp studio`: the desktop studio where the Electron binary exists, else (or with --web) the web
-// studio on 127.0.0.1 with a per-launch token. Resolves when the app or server stops.
+// studio on 127.0.0.1 with a per-launch token, job events broadcast to its clients. Resolves when
+// the app or server stops.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStudioService } from '../../engine/host/studio-service';
@@ -28,15 +29,23 @@ export async function startWebStudioSession(args: { port?: number; workspace?: s
     throw new Error(`The studio is not built (${dir} is missing); run \`npm run build\` first.`);
   }
   const workspace = new WorkspaceHolder(args.workspace);
+  let broadcast: WebStudioServer['broadcast'] | undefined;
+  const service = createStudioService({
+    workspace,
+    emit: (event) => broadcast?.(event),
+    logJobError: (jobId, error) => console.error(`studio: job ${jobId} failed:`, error),
+  });
   const server = await startWebStudio({
     rendererDir: dir,
-    handlers: createStudioService({ workspace }),
+    handlers: service.handlers,
     port: args.port,
     logError: (method, error) => console.error(`studio: ${method} failed:`, error),
   });
+  broadcast = server.broadcast;
   return {
     server,
     stop: async () => {
+      await service.close();
       await server.close();
       workspace.close();
     },

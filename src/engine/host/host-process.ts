@@ -1,6 +1,8 @@
 // Entry of the engine host: the process (Electron utility process) or worker thread that runs the
 // engine off the Electron main thread. Started with `--workspace=<dir>` (optional); answers
-// StudioApi request envelopes on its parent port until the parent goes away.
+// StudioApi request envelopes on its parent port, and sends job events as event envelopes on the
+// same port, until the parent goes away.
+import { eventEnvelope } from '../../shared/studio-server';
 import { connectHostPort } from './host-port';
 import { serveStudioHost } from './serve-host';
 import { createStudioService } from './studio-service';
@@ -18,6 +20,12 @@ if (!port) {
   console.error('engine host: start me as an Electron utility process or a worker thread, not directly.');
   process.exit(2);
 }
+const hostPort = port;
 const workspace = new WorkspaceHolder(workspaceArgument(process.argv));
-serveStudioHost(port, createStudioService({ workspace }), (method, error) => console.error(`engine host: ${method} failed:`, error));
+const service = createStudioService({
+  workspace,
+  emit: (event) => hostPort.postMessage(eventEnvelope(event)),
+  logJobError: (jobId, error) => console.error(`engine host: job ${jobId} failed:`, error),
+});
+serveStudioHost(hostPort, service.handlers, (method, error) => console.error(`engine host: ${method} failed:`, error));
 process.on('exit', () => workspace.close());

@@ -1,5 +1,5 @@
 // Serves the StudioApi over a host port: every incoming message is validated and answered with a
-// response envelope. (Events will travel back on the same port as event envelopes.)
+// response envelope. Events travel back on the same port as event envelopes (see host-process).
 import type { StudioHandlers } from '../../shared/studio-api';
 import { serveStudioMessage } from '../../shared/studio-server';
 import type { StudioErrorLog } from '../../shared/studio-validate';

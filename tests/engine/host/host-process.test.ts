@@ -1,6 +1,7 @@
 // The engine host entry, bundled as electron-vite bundles it (packages external) and run for real
 // off the main thread in a worker thread: it answers request envelopes on its port with validated
-// results from the engine, and refuses to run when started as a plain process.
+// results from the engine, sends job events back on the same port (as main forwards them to the
+// window), and refuses to run when started as a plain process.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,9 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machineInfoSchema } from '../../../src/shared/machine-info';
+import type { StudioEvent } from '../../../src/shared/studio-api';
 import { createStudioRpcClient, type StudioRpcClient } from '../../../src/shared/studio-client';
+import { writeTinyFolder } from '../models/sd/loader/tiny-folder';
 
 const SOURCE = resolve('src/engine/host/host-process.ts');
 
@@ -53,6 +56,21 @@ describe('engine host', () => {
     expect(invalid.ok).toBe(false);
     if (!invalid.ok) expect(invalid.error.code).toBe('invalid-request');
     expect((await rpc.api.ping()).ok).toBe(true);
+  });
+
+  it('sends a job\'s progress and result back on its port as validated events', async () => {
+    const model = await writeTinyFolder(join(temp, 'tiny-sd'));
+    const events: StudioEvent[] = [];
+    rpc.api.onEvent((e) => events.push(e));
+    const started = await rpc.api.generateImage({ dir: model, prompt: 'a', seed: 2, steps: 2, guidance: 1, width: 8, height: 8 });
+    if (!started.ok) throw new Error(started.error.message);
+    const { jobId } = started.value;
+    await expect.poll(() => events.find((e) => e.event === 'jobFinished'), { timeout: 60_000 }).toBeDefined();
+    const last = events.findLast((e) => e.event === 'jobProgress');
+    expect(last).toMatchObject({ event: 'jobProgress', payload: { jobId, detail: 'decoding the image' } });
+    // PNDM (the folder's scheduler) runs one extra PLMS warm-up call: 2 steps are 3 UNet calls.
+    expect(last?.event === 'jobProgress' && [last.payload.done, last.payload.total]).toEqual([3, 3]);
+    expect(events.at(-1)).toMatchObject({ event: 'jobFinished', payload: { jobId, result: { ok: true, value: { width: 8, height: 8, scheduler: 'pndm', steps: 2 } } } });
   });
 
   it('refuses to run when started directly, in one line', () => {

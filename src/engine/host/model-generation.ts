@@ -1,0 +1,95 @@
+// Text-to-image for the studio: one generation at a time (each waits for the one before, so two
+// never hold a model's sessions twice over), the last model's loaded sessions kept for the next
+// request, progress per denoising step and cancel between steps through the JobContext, and the
+// image returned as PNG bytes in a data URL (the renderer never reads a file).
+import sharp from 'sharp';
+import type { GeneratedImage, SamplerKindName } from '../../shared/studio-model';
+import { throwIfCancelled, type JobContext } from '../jobs/job';
+import { EngineError } from '../core/errors';
+import { openModel, type SdModel } from '../models/sd/loader';
+import { OnnxComponents, componentSpec, decodeImages, generateLatents } from '../models/sd/pipeline';
+import { createSampler, samplerForClassName } from '../models/sd/schedulers';
+import { loadClipTokenizer, type ClipTokenizer } from '../models/sd/tokenizer';
+import { requireAbsolute } from './model-inspect';
+
+export interface GenerationRequest {
+  readonly dir: string;
+  readonly prompt: string;
+  readonly negativePrompt: string;
+  readonly seed: number;
+  readonly steps: number;
+  readonly guidance: number;
+  readonly width: number;
+  readonly height: number;
+  readonly scheduler?: SamplerKindName | undefined;
+}
+
+interface LoadedModel {
+  readonly dir: string;
+  readonly model: SdModel;
+  readonly tokenizer: ClipTokenizer;
+  readonly components: OnnxComponents;
+}
+
+async function loadModel(dir: string): Promise<LoadedModel> {
+  const model = await openModel(dir);
+  if (model.tokenizer === null) {
+    throw new EngineError('not-found', `${dir} has no tokenizer files; open the model from a diffusers folder (with tokenizer/) to generate.`, { dir });
+  }
+  return { dir, model, tokenizer: loadClipTokenizer(model.tokenizer), components: new OnnxComponents(componentSpec(model)) };
+}
+
+async function toPng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+export class ModelGenerator {
+  #loaded: LoadedModel | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** Generates one image; waits for any generation already running. */
+  generate(request: GenerationRequest, ctx: JobContext): Promise<GeneratedImage> {
+    const run = this.#queue.then(() => this.#generate(request, ctx));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Frees the kept sessions (after any running generation). */
+  dispose(): Promise<void> {
+    const run = this.#queue.then(() => this.#unload());
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #unload(): Promise<void> {
+    const loaded = this.#loaded;
+    this.#loaded = undefined;
+    await loaded?.components.dispose();
+  }
+
+  async #load(dir: string): Promise<LoadedModel> {
+    if (this.#loaded?.dir === dir) return this.#loaded;
+    await this.#unload();
+    this.#loaded = await loadModel(dir);
+    return this.#loaded;
+  }
+
+  async #generate(r: GenerationRequest, ctx: JobContext): Promise<GeneratedImage> {
+    requireAbsolute(r.dir);
+    throwIfCancelled(ctx.signal);
+    ctx.progress({ done: 0, total: r.steps, detail: 'loading the model' });
+    const started = performance.now();
+    const { model, tokenizer, components } = await this.#load(r.dir);
+    const kind = r.scheduler ?? samplerForClassName(model.scheduler._class_name);
+    const sampler = createSampler(kind, model.scheduler, r.steps);
+    const request = { prompts: [r.prompt], negativePrompt: r.negativePrompt, guidance: r.guidance, width: r.width, height: r.height, seed: r.seed };
+    const total = sampler.timesteps.length;
+    const latents = await generateLatents(components, tokenizer, sampler, request, ctx);
+    ctx.progress({ done: total, total, detail: 'decoding the image' });
+    const [rgb] = await decodeImages(components, latents);
+    if (!rgb) throw new EngineError('runtime-failure', 'The VAE decoded no image.', {});
+    const png = await toPng(rgb, r.width, r.height);
+    const elapsedMs = performance.now() - started;
+    return { dataUrl: `data:image/png;base64,${png.toString('base64')}`, width: r.width, height: r.height, seed: r.seed, steps: r.steps, scheduler: kind, elapsedMs };
+  }
+}

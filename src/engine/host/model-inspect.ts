@@ -1,0 +1,97 @@
+// The Model view's architecture summary of a Stable Diffusion model where the engine runs: the
+// loader opens it (a diffusers folder or a single-file checkpoint; headers and JSON only, so a bad
+// model fails here with the loader's actionable error), the structure module counts parameters,
+// UNet MACs at the training resolution (256 px) and gates per block.
+import { isAbsolute } from 'node:path';
+import type { ModelSummary, SamplerKindName } from '../../shared/studio-model';
+import { EngineError } from '../core/errors';
+import { openModel, type SdModel } from '../models/sd/loader';
+import { samplerForClassName } from '../models/sd/schedulers';
+import { summarizeModel } from '../models/sd/structure';
+import { resolveUNet } from '../models/sd/unet';
+
+/** APTP prunes at 256 px (a 32x32 latent for SD), so its MACs are counted there. */
+export const TRAINING_RESOLUTION = 256;
+
+export function requireAbsolute(path: string): void {
+  if (!isAbsolute(path)) throw new EngineError('invalid-argument', `'${path}' is not an absolute path; pick the model folder in the browser.`, { path });
+}
+
+/** Pixel geometry of a model: pixels per latent cell, and the size step the UNet needs. */
+export function pixelGeometry(model: Pick<SdModel, 'unet' | 'vae'>): { vaeScale: number; sizeMultiple: number; width: number; height: number } {
+  const vaeScale = 2 ** (model.vae.block_out_channels.length - 1);
+  const sizeMultiple = vaeScale * 2 ** (resolveUNet(model.unet).levels - 1);
+  const sample = model.unet.sample_size ?? 64;
+  const [h, w] = typeof sample === 'number' ? [sample, sample] : sample;
+  return { vaeScale, sizeMultiple, width: (w ?? 64) * vaeScale, height: (h ?? 64) * vaeScale };
+}
+
+function defaultSampler(className: unknown): SamplerKindName | null {
+  try {
+    return samplerForClassName(className);
+  } catch {
+    return null;
+  }
+}
+
+function componentClass(model: SdModel, name: string, fallback: string): string {
+  const entry = model.modelIndex?.[name] as readonly (string | null)[] | undefined;
+  return (Array.isArray(entry) ? entry[1] : undefined) ?? fallback;
+}
+
+function trainingLatent(geometry: { vaeScale: number; sizeMultiple: number }): { width: number; height: number } {
+  const cells = geometry.sizeMultiple / geometry.vaeScale;
+  const side = Math.max(cells, Math.round(TRAINING_RESOLUTION / geometry.vaeScale / cells) * cells);
+  return { width: side, height: side };
+}
+
+function generationInfo(model: SdModel, geometry: ReturnType<typeof pixelGeometry>): ModelSummary['generation'] {
+  const sampler = defaultSampler(model.scheduler._class_name);
+  const reason = model.tokenizer === null ? 'This checkpoint has no tokenizer files; open it from a diffusers folder (with tokenizer/) to generate.' : null;
+  return {
+    available: reason === null,
+    reason,
+    scheduler: String(model.scheduler._class_name),
+    defaultSampler: sampler,
+    predictionType: String(model.scheduler.prediction_type),
+    width: geometry.width,
+    height: geometry.height,
+    sizeMultiple: geometry.sizeMultiple,
+  };
+}
+
+/** Opens `dir` and summarises it; throws the loader's EngineError when it is not a supported model. */
+export async function inspectModel(dir: string): Promise<ModelSummary> {
+  requireAbsolute(dir);
+  const model = await openModel(dir);
+  const geometry = pixelGeometry(model);
+  const latent = trainingLatent(geometry);
+  const s = summarizeModel(model, latent);
+  const { unet, textEncoder: te, vae } = model;
+  const cross = Array.isArray(unet.cross_attention_dim) ? unet.cross_attention_dim.join('/') : String(unet.cross_attention_dim);
+  const components = [
+    { name: 'unet', className: componentClass(model, 'unet', 'UNet2DConditionModel'), params: s.unet.params, detail: `channels ${unet.block_out_channels.join('/')}, cross-attention ${cross}` },
+    { name: 'text_encoder', className: componentClass(model, 'text_encoder', 'CLIPTextModel'), params: s.textEncoderParams, detail: `${te.num_hidden_layers} layers, width ${te.hidden_size}, ${te.hidden_act}` },
+    { name: 'vae', className: componentClass(model, 'vae', 'AutoencoderKL'), params: s.vaeParams, detail: `${vae.latent_channels} latent channels, scaling ${vae.scaling_factor}` },
+  ];
+  return {
+    path: model.path,
+    source: model.source,
+    family: model.family,
+    variant: model.variant,
+    components,
+    totalParams: s.totalParams,
+    unet: {
+      params: s.unet.params,
+      macs: { total: s.unet.macs.total, prunable: s.unet.macs.prunable },
+      resolution: { width: latent.width * geometry.vaeScale, height: latent.height * geometry.vaeScale },
+      latent,
+      widthGroups: s.unet.widthGroups,
+      widthEntries: s.unet.widthEntries,
+      depthGates: s.unet.depthGates,
+      vectorLength: s.unet.vectorLength,
+      blocks: s.unet.blocks.map((b) => ({ ...b })),
+    },
+    generation: generationInfo(model, geometry),
+  };
+}

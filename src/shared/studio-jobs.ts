@@ -1,0 +1,54 @@
+// Long-running jobs in the StudioApi: a request that starts a job answers with its id at once;
+// the engine then streams `jobProgress` events and ends every job with exactly one `jobFinished`
+// event carrying a Result (the job kind's value, or an error value; cancellation is the error
+// code 'cancelled'). `cancelJob` asks a running job to stop between its steps. Contracts only.
+import { z } from 'zod';
+import { errorInfoSchema } from './result';
+import { generatedImageSchema } from './studio-model';
+
+export const jobIdSchema = z.string().min(1).max(100);
+
+/** What each kind of job produces when it succeeds (one entry per kind). */
+export const studioJobResults = {
+  generateImage: generatedImageSchema,
+} as const;
+
+export type StudioJobKind = keyof typeof studioJobResults;
+export type StudioJobValue<K extends StudioJobKind> = z.output<(typeof studioJobResults)[K]>;
+export const jobKindSchema = z.enum(Object.keys(studioJobResults) as [StudioJobKind, ...StudioJobKind[]]);
+
+/** A request that starts a job answers with the job's id. */
+export const jobStartedSchema = z.object({ jobId: jobIdSchema });
+
+export const jobProgressSchema = z.object({
+  jobId: jobIdSchema,
+  kind: jobKindSchema,
+  /** Steps finished so far, of `total`. */
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  detail: z.string().max(2000).default(''),
+  metrics: z.record(z.string(), z.number()).default({}),
+});
+
+function finishedOf<K extends StudioJobKind>(kind: K) {
+  return z.object({
+    jobId: jobIdSchema,
+    kind: z.literal(kind),
+    result: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), value: studioJobResults[kind] }),
+      z.object({ ok: z.literal(false), error: errorInfoSchema }),
+    ]),
+  });
+}
+
+/** The one last event of every job, discriminated by kind so the value is typed. */
+export const jobFinishedSchema = z.discriminatedUnion('kind', [finishedOf('generateImage')]);
+
+export const cancelJob = {
+  input: z.object({ jobId: jobIdSchema }).strict(),
+  /** False when no such job is running (already finished, or never started). */
+  output: z.object({ cancelled: z.boolean() }),
+};
+
+export type JobProgressEvent = z.output<typeof jobProgressSchema>;
+export type JobFinishedEvent = z.output<typeof jobFinishedSchema>;
