@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   line('prepare_512.parallel_speedup', par / serial);
   await timeAll('prepare_512_to_model_input.serial', COUNT, 1, async (i) => toModelInput(await prepareImage(files[i]!, hashes[i]!, spec)));
   await timeAll(`import_validate.concurrency_${parallel}`, COUNT, parallel, (i) => checkImage(paths[i]!, DEFAULT_LIMITS));
-  line('vae_encode.images_per_s', 'not measured: the VAE encoder is not plugged into the data layer yet');
+  line('vae_encode.images_per_s', 'see bench/data-vae.ts');
   rmSync(dir, { recursive: true, force: true });
 }
 

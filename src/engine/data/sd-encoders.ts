@@ -23,7 +23,7 @@ import type { NpyTensor } from './npy';
 import type { CaptionEncoder, CaptionKind, LatentEncoder } from './prepare-dataset';
 
 /** Graphs written to a private folder and opened through the engine's session cache, one per name. */
-class GraphSessions {
+export class GraphSessions {
   private readonly sessions = new Map<string, Promise<RuntimeSession>>();
   private dir: Promise<string> | undefined;
 

@@ -1,11 +1,13 @@
 // COCO captions: an annotations JSON (`annotations[].image_id/caption` joined with
 // `images[].id/file_name`), with images beside it or in a folder of the dataset. One item per
-// (image, caption) pair, keyed by annotation id. The JSON is parsed whole: COCO files are tens of
-// megabytes, and the join needs the image table anyway.
+// (image, caption) pair, keyed by annotation id, in file order. The file is streamed twice (one
+// element parsed at a time): first for the image table (id -> file name, which the join needs) and
+// the annotation count, then for the annotations, which are never all held in memory.
 import { existsSync } from 'node:fs';
-import { open, readdir, readFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../core/errors';
+import { streamArrays } from '../json-arrays';
 import type { DatasetSource, SourceEntry } from '../types';
 import { insideRoot } from './common';
 
@@ -37,20 +39,31 @@ export async function findCocoAnnotations(root: string): Promise<string | undefi
   return undefined;
 }
 
-interface CocoFile { images: { id: number; file_name: string }[]; annotations: { id?: number; image_id: number; caption?: unknown }[] }
+interface CocoImage { id: number; file_name: string }
+interface CocoAnnotation { id?: number; image_id: number; caption?: unknown }
 
-async function loadCoco(path: string): Promise<CocoFile> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new EngineError('corrupt-file', `The COCO annotations file ${path} is not valid JSON (${(error as Error).message}). Check the file, or choose another format.`, { file: path });
+function notCoco(path: string): EngineError {
+  return new EngineError('corrupt-file', `${path} has no 'images' and 'annotations' arrays, so it is not COCO captions. Choose another format.`, { file: path });
+}
+
+/** Pass one: the image table and how many annotations there are. */
+async function readImages(path: string, signal: AbortSignal): Promise<{ names: Map<number, string>; first: string | undefined; annotations: number }> {
+  const names = new Map<number, string>();
+  let first: string | undefined;
+  let annotations = 0;
+  const seen = new Set<string>();
+  for await (const e of streamArrays(path, ['images', 'annotations'], seen, { signal })) {
+    if (e.key === 'annotations') annotations++;
+    else {
+      const image = e.value as Partial<CocoImage> | null;
+      if (image && typeof image.id === 'number' && typeof image.file_name === 'string') {
+        names.set(image.id, image.file_name);
+        first ??= image.file_name;
+      }
+    }
   }
-  const p = parsed as Partial<CocoFile>;
-  if (!Array.isArray(p.images) || !Array.isArray(p.annotations)) {
-    throw new EngineError('corrupt-file', `${path} has no 'images' and 'annotations' arrays, so it is not COCO captions. Choose another format.`, { file: path });
-  }
-  return p as CocoFile;
+  if (!seen.has('images') || !seen.has('annotations')) throw notCoco(path);
+  return { names, first, annotations };
 }
 
 /** The folder the image file names are relative to: the root, or the first folder that has the first image. */
@@ -67,22 +80,22 @@ export function cocoSource(root: string, annotationsFile: string | undefined): D
   };
   return {
     format: 'coco',
-    async count() {
-      return (await loadCoco(await file())).annotations.length;
+    async count(signal) {
+      return (await readImages(await file(), signal)).annotations;
     },
-    async *entries(): AsyncGenerator<SourceEntry> {
-      const coco = await loadCoco(await file());
-      const names = new Map(coco.images.map((i) => [i.id, i.file_name]));
+    async *entries(signal): AsyncGenerator<SourceEntry> {
+      const path = await file();
+      const { names, first } = await readImages(path, signal);
       const dirs = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-      const base = imageBase(root, coco.images[0]?.file_name, dirs);
-      const sorted = [...coco.annotations].sort((a, b) => a.image_id - b.image_id);
-      for (const [i, a] of sorted.entries()) {
-        const key = `annotation:${a.id ?? i}`;
-        const name = names.get(a.image_id);
+      const base = imageBase(root, first, dirs);
+      for await (const e of streamArrays(path, ['annotations'], new Set(), { signal })) {
+        const a = (e.value ?? {}) as Partial<CocoAnnotation>;
+        const key = `annotation:${typeof a.id === 'number' || typeof a.id === 'string' ? a.id : e.index}`;
+        const name = typeof a.image_id === 'number' ? names.get(a.image_id) : undefined;
         const image = name === undefined ? undefined : insideRoot(root, base, name);
         const caption = typeof a.caption === 'string' ? ({ kind: 'text', text: a.caption } as const) : ({ kind: 'none' } as const);
         if (!image) {
-          yield { key, caption, repeats: 1, problem: { code: 'missing-image', detail: `image_id ${a.image_id} has no usable entry in 'images'` } };
+          yield { key, caption, repeats: 1, problem: { code: 'missing-image', detail: `image_id ${String(a.image_id)} has no usable entry in 'images'` } };
         } else yield { key, image, caption, repeats: 1 };
       }
     },
