@@ -1,8 +1,10 @@
-// `aptp generate`: text-to-image with a Stable Diffusion 1.x/2.x diffusers folder on the engine:
+// `aptp generate`: text-to-image with a Stable Diffusion 1.x/2.x model (a diffusers folder or a
+// single-file .safetensors checkpoint) on the engine:
 // classifier-free guidance, negative prompt, seed, steps, size, sampler, several prompts and images
 // per prompt; a progress bar per denoising step and Ctrl-C to cancel between steps.
 import { randomInt } from 'node:crypto';
-import { openDiffusersFolder } from '../../engine/models/sd/loader';
+import { readFileSync } from 'node:fs';
+import { openModel, type OpenModelOptions } from '../../engine/models/sd/loader';
 import { OnnxComponents, componentSpec, decodeImages, generateLatents, writePngs } from '../../engine/models/sd/pipeline';
 import { createSampler, isSamplerKind, samplerForClassName, SAMPLER_KINDS, type SamplerKind } from '../../engine/models/sd/schedulers';
 import { loadClipTokenizer } from '../../engine/models/sd/tokenizer';
@@ -22,6 +24,35 @@ interface Options {
   readonly height: number | undefined;
   readonly scheduler: SamplerKind | undefined;
   readonly batch: number;
+  readonly predictionType: 'epsilon' | 'v_prediction' | undefined;
+  readonly tokenizer: string | undefined;
+  readonly configs: OpenModelOptions['configs'];
+}
+
+/** --configs FILE: diffusers config keys that override what a single file's shapes imply. */
+function configsOption(args: ParsedArgs): OpenModelOptions['configs'] {
+  const path = stringOption(args, 'configs');
+  if (path === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--configs ${path} is not a readable JSON file (${(error as Error).message.split('\n')[0]})`);
+  }
+  const keys = ['unet', 'textEncoder', 'vae', 'scheduler'];
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).some((k) => !keys.includes(k))) {
+    throw new UsageError(`--configs ${path} must be a JSON object with any of the keys ${keys.join(', ')}, each holding diffusers config keys`);
+  }
+  return parsed as OpenModelOptions['configs'];
+}
+
+const PREDICTION_TYPES = ['epsilon', 'v_prediction'] as const;
+
+function predictionTypeOption(args: ParsedArgs): Options['predictionType'] {
+  const v = stringOption(args, 'prediction-type');
+  if (v === undefined) return undefined;
+  if (v === 'epsilon' || v === 'v_prediction') return v;
+  throw new UsageError(`--prediction-type must be one of ${PREDICTION_TYPES.join(', ')}, got '${v}'`);
 }
 
 function required(args: ParsedArgs, name: string): string {
@@ -54,12 +85,20 @@ function readOptions(args: ParsedArgs): Options {
     width: size('width'),
     height: size('height'),
     batch: intOption(args, 'batch', 1, 64) ?? 1,
+    predictionType: predictionTypeOption(args),
+    tokenizer: stringOption(args, 'tokenizer'),
+    configs: configsOption(args),
   };
 }
 
 async function generate(o: Options): Promise<string[]> {
-  const model = await openDiffusersFolder(o.model);
-  const tokenizer = loadClipTokenizer(model.tokenizer ?? `${o.model}/tokenizer`);
+  const model = await openModel(o.model, {
+    ...(o.predictionType ? { predictionType: o.predictionType } : {}),
+    ...(o.tokenizer ? { tokenizer: o.tokenizer } : {}),
+    ...(o.configs ? { configs: o.configs } : {}),
+  });
+  if (!model.tokenizer) throw new UsageError(`${o.model} is a single-file checkpoint, which carries no tokenizer; pass --tokenizer DIR (a folder with vocab.json and merges.txt, e.g. the tokenizer/ folder of a diffusers model of the same family)`);
+  const tokenizer = loadClipTokenizer(model.tokenizer);
   const kind = o.scheduler ?? samplerForClassName(model.scheduler._class_name);
   const sampler = createSampler(kind, model.scheduler, o.steps);
   const components = new OnnxComponents(componentSpec(model));
@@ -84,15 +123,18 @@ async function generate(o: Options): Promise<string[]> {
 
 export const generateCommand: CliCommand = {
   name: 'generate',
-  summary: 'Generate images from text with a Stable Diffusion 1.x/2.x diffusers folder',
-  usage: 'aptp generate --model DIR --prompt "..." [--prompt "..."] [--negative-prompt "..."] [--steps N] [--guidance G] [--seed N] [--width W] [--height H] [--scheduler ddim|pndm|euler|dpmpp-2m] [--batch N] --out img.png',
+  summary: 'Generate images from text with a Stable Diffusion 1.x/2.x model (diffusers folder or .safetensors)',
+  usage: 'aptp generate --model DIR|FILE [--tokenizer DIR] [--prediction-type epsilon|v_prediction] [--configs FILE] --prompt "..." [--prompt "..."] [--negative-prompt "..."] [--steps N] [--guidance G] [--seed N] [--width W] [--height H] [--scheduler ddim|pndm|euler|dpmpp-2m] [--batch N] --out img.png',
   options: {
     model: { type: 'string' }, prompt: { type: 'string', multiple: true }, 'negative-prompt': { type: 'string' }, steps: { type: 'string' },
     guidance: { type: 'string' }, seed: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' }, scheduler: { type: 'string' },
-    batch: { type: 'string' }, out: { type: 'string' },
+    batch: { type: 'string' }, out: { type: 'string' }, tokenizer: { type: 'string' }, 'prediction-type': { type: 'string' }, configs: { type: 'string' },
   },
   optionHelp: {
-    model: 'diffusers model folder (holding model_index.json)',
+    model: 'diffusers model folder (holding model_index.json), or a single-file SD 1.x/2.x .safetensors checkpoint',
+    tokenizer: 'tokenizer folder (vocab.json + merges.txt) for a single-file checkpoint, which carries none',
+    'prediction-type': 'for SD 2.x single files that do not say: epsilon (2.x-base) or v_prediction (768-v)',
+    configs: 'JSON file {unet, textEncoder, vae, scheduler} of diffusers config keys overriding what a single file implies (heads, groups)',
     prompt: 'what to draw; repeat for several prompts',
     'negative-prompt': 'what to steer away from (default none)',
     steps: 'denoising steps (default 25)',
