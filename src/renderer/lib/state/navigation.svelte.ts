@@ -1,7 +1,7 @@
 // Which view the shell shows, mirrored in the URL hash so a reload keeps it (the token query stays).
 export const VIEWS = [
   { id: 'home', label: 'Home', ready: true },
-  { id: 'model', label: 'Model', ready: false },
+  { id: 'model', label: 'Model', ready: true },
   { id: 'dataset', label: 'Dataset', ready: true },
   { id: 'train', label: 'Train', ready: false },
   { id: 'routing', label: 'Routing', ready: false },

@@ -1,0 +1,28 @@
+// A folder listing served by the engine (the files live where the engine runs): the folder shown,
+// its subfolders, and the error of the last move. Uses the StudioApi's listDirectory (names only).
+import type { ErrorInfo } from '../../../shared/result';
+import type { StudioApi, StudioOutput } from '../../../shared/studio-api';
+
+export class DirectoryListing {
+  listing = $state<StudioOutput<'listDirectory'> | undefined>(undefined);
+  error = $state<ErrorInfo | undefined>(undefined);
+  loading = $state(false);
+
+  readonly folders = $derived(this.listing?.entries.filter((e) => e.kind === 'dir') ?? []);
+
+  constructor(private readonly api: StudioApi) {}
+
+  /** Lists `path` (the engine's home folder when absent); keeps the last listing on failure. */
+  async open(path?: string): Promise<boolean> {
+    this.loading = true;
+    const result = await this.api.listDirectory(path === undefined ? {} : { path });
+    this.loading = false;
+    if (!result.ok) {
+      this.error = result.error;
+      return false;
+    }
+    this.error = undefined;
+    this.listing = result.value;
+    return true;
+  }
+}

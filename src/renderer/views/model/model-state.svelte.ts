@@ -1,0 +1,80 @@
+// The Model view's state: the model chosen (where the engine runs), its architecture summary or the
+// engine's error, the generation settings, and the running or last generation job (progress and
+// result come from the JobTracker, fed by job events).
+import type { ErrorInfo } from '../../../shared/result';
+import type { StudioApi } from '../../../shared/studio-api';
+import type { GeneratedImage, ModelSummary, SamplerKindName } from '../../../shared/studio-model';
+import type { JobTracker } from '../../lib/state/jobs.svelte';
+
+export interface GenerateSettings {
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  width: number;
+  height: number;
+  /** '' means the model's own scheduler. */
+  scheduler: SamplerKindName | '';
+}
+
+export class ModelState {
+  readonly #api: StudioApi;
+  readonly #jobs: JobTracker;
+  dir = $state<string | undefined>(undefined);
+  summary = $state<ModelSummary | undefined>(undefined);
+  error = $state<ErrorInfo | undefined>(undefined);
+  inspecting = $state(false);
+  settings = $state<GenerateSettings>({ prompt: 'a lighthouse on a cliff at dusk, watercolor', negativePrompt: '', seed: 42, steps: 25, guidance: 7.5, width: 512, height: 512, scheduler: '' });
+  jobId = $state<string | undefined>(undefined);
+  startError = $state<ErrorInfo | undefined>(undefined);
+
+  readonly job = $derived.by(() => (this.jobId === undefined ? undefined : this.#jobs.get(this.jobId)));
+  readonly running = $derived(this.jobId !== undefined && this.job?.finished === undefined);
+  readonly image = $derived.by((): GeneratedImage | undefined => {
+    const end = this.job?.finished;
+    return end?.kind === 'generateImage' && end.result.ok ? end.result.value : undefined;
+  });
+  readonly failure = $derived.by((): ErrorInfo | undefined => {
+    const end = this.job?.finished;
+    return this.startError ?? (end && !end.result.ok ? end.result.error : undefined);
+  });
+
+  constructor(api: StudioApi, jobs: JobTracker) {
+    this.#api = api;
+    this.#jobs = jobs;
+  }
+
+  /** Asks the engine to open `dir`; on success the size fields take the model's native size. */
+  async inspect(dir: string): Promise<void> {
+    this.dir = dir;
+    this.inspecting = true;
+    const result = await this.#api.inspectModel({ dir });
+    this.inspecting = false;
+    if (this.dir !== dir) return;
+    if (!result.ok) {
+      this.summary = undefined;
+      this.error = result.error;
+      return;
+    }
+    this.error = undefined;
+    this.summary = result.value;
+    this.settings.width = result.value.generation.width;
+    this.settings.height = result.value.generation.height;
+  }
+
+  async generate(): Promise<void> {
+    if (!this.summary || this.running) return;
+    if (this.jobId !== undefined) this.#jobs.forget(this.jobId);
+    this.jobId = undefined;
+    this.startError = undefined;
+    const { scheduler, ...rest } = this.settings;
+    const result = await this.#api.generateImage({ dir: this.summary.path, ...rest, ...(scheduler ? { scheduler } : {}) });
+    if (result.ok) this.jobId = result.value.jobId;
+    else this.startError = result.error;
+  }
+
+  async cancel(): Promise<void> {
+    if (this.jobId !== undefined) await this.#jobs.cancel(this.jobId);
+  }
+}
