@@ -1,6 +1,7 @@
 // The Dataset view's part of the StudioApi: schemas for the engine-served folder browser (names
 // only, never file contents), format detection, import, the validation report, pages of items
-// (filtered by category, searched in captions) and thumbnails by item id. Contracts only.
+// (filtered by category, searched in captions), thumbnails by item id, and the import and
+// preparation jobs' inputs and results. Contracts only.
 import { z } from 'zod';
 
 const path = z.string().min(1).max(4096);
@@ -39,10 +40,32 @@ export const detectDataset = {
   }),
 };
 
-export const importDataset = {
-  input: z.object({ path, format: datasetFormatSchema.optional(), captionColumn: z.string().min(1).max(200).optional() }).strict(),
-  output: z.object({ datasetId, checked: z.number(), unchanged: z.number(), removed: z.number() }),
-};
+/** Starts an import job (its id comes back; progress and the result arrive as job events). */
+export const importDatasetInputSchema = z.object({ path, format: datasetFormatSchema.optional(), captionColumn: z.string().min(1).max(200).optional() }).strict();
+export const datasetImportedSchema = z.object({ datasetId, checked: z.number(), unchanged: z.number(), removed: z.number() });
+
+/** Starts a preparation job: VAE latents, text states and prompt embeddings from the model's own encoders. */
+export const prepareDatasetInputSchema = z.object({
+  datasetId,
+  modelDir: path,
+  /** Square side in pixels; default the model's (unet sample_size x 8), else 512. */
+  resolution: z.number().int().min(64).max(4096).optional(),
+  crop: z.enum(['center', 'random']).default('center'),
+  flip: z.boolean().default(false),
+}).strict();
+const tally = z.record(z.string(), z.number());
+export const datasetPreparedSchema = z.object({
+  items: z.number(),
+  resolution: z.number(),
+  written: tally,
+  reused: tally,
+  stale: z.number(),
+  /** The cache model ids, and what the prompt embeddings are (recorded for the run). */
+  latentModel: z.string(),
+  textModel: z.string(),
+  promptEncoder: z.string(),
+  truncatedCaptions: z.number(),
+});
 
 export const datasetSummarySchema = z.object({
   id: datasetId,

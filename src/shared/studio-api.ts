@@ -23,7 +23,10 @@ export const studioRequests = {
   },
   listDirectory: datasetApi.listDirectory,
   detectDataset: datasetApi.detectDataset,
-  importDataset: datasetApi.importDataset,
+  /** Starts an import job; progress and the summary arrive as job events. */
+  importDataset: { input: datasetApi.importDatasetInputSchema, output: jobStartedSchema },
+  /** Starts a preparation job (latents, text states, prompt embeddings). */
+  prepareDataset: { input: datasetApi.prepareDatasetInputSchema, output: jobStartedSchema },
   listDatasets: datasetApi.listDatasets,
   datasetReport: datasetApi.datasetReport,
   datasetItems: datasetApi.datasetItems,

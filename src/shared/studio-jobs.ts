@@ -4,6 +4,7 @@
 // code 'cancelled'). `cancelJob` asks a running job to stop between its steps. Contracts only.
 import { z } from 'zod';
 import { errorInfoSchema } from './result';
+import { datasetImportedSchema, datasetPreparedSchema } from './dataset-api';
 import { generatedImageSchema } from './studio-model';
 
 export const jobIdSchema = z.string().min(1).max(100);
@@ -11,6 +12,8 @@ export const jobIdSchema = z.string().min(1).max(100);
 /** What each kind of job produces when it succeeds (one entry per kind). */
 export const studioJobResults = {
   generateImage: generatedImageSchema,
+  importDataset: datasetImportedSchema,
+  prepareDataset: datasetPreparedSchema,
 } as const;
 
 export type StudioJobKind = keyof typeof studioJobResults;
@@ -42,7 +45,7 @@ function finishedOf<K extends StudioJobKind>(kind: K) {
 }
 
 /** The one last event of every job, discriminated by kind so the value is typed. */
-export const jobFinishedSchema = z.discriminatedUnion('kind', [finishedOf('generateImage')]);
+export const jobFinishedSchema = z.discriminatedUnion('kind', [finishedOf('generateImage'), finishedOf('importDataset'), finishedOf('prepareDataset')]);
 
 export const cancelJob = {
   input: z.object({ jobId: jobIdSchema }).strict(),

@@ -29,7 +29,7 @@ export function createStudioService(context: StudioServiceContext): StudioServic
   const handlers: StudioHandlers = {
     ping: async () => ({ pong: true, engineTime: Date.now() }),
     getMachineInfo: () => getMachineInfo(context.workspace.get()),
-    ...datasetHandlers(() => context.workspace.get()),
+    ...datasetHandlers(() => context.workspace.get(), (kind, run) => jobs.start(kind, run)),
     ...modelHandlers(jobs, generator),
   };
   return {

@@ -82,7 +82,7 @@ describe('generateImage', () => {
     expect(steps[0]).toBe('0/2 loading the model');
     expect(steps.at(-1)).toBe('2/2 decoding the image');
     const end = mine.at(-1);
-    if (end?.event !== 'jobFinished' || !end.payload.result.ok) throw new Error(`generation failed: ${JSON.stringify(end)}`);
+    if (end?.event !== 'jobFinished' || end.payload.kind !== 'generateImage' || !end.payload.result.ok) throw new Error(`generation failed: ${JSON.stringify(end)}`);
     const image = end.payload.result.value;
     expect(image).toMatchObject({ width: 16, height: 24, seed: 5, steps: 2, scheduler: 'ddim' });
     const meta = await sharp(Buffer.from(image.dataUrl.replace('data:image/png;base64,', ''), 'base64')).metadata();
@@ -97,7 +97,7 @@ describe('generateImage', () => {
     expect(await service.handlers.cancelJob({ jobId: long.jobId })).toEqual({ cancelled: true });
     await finishedEvent(long.jobId);
     const ends = events.filter((e) => e.event === 'jobFinished');
-    const urls = ends.flatMap((e) => (e.event === 'jobFinished' && e.payload.result.ok ? [e.payload.result.value.dataUrl] : []));
+    const urls = ends.flatMap((e) => (e.event === 'jobFinished' && e.payload.kind === 'generateImage' && e.payload.result.ok ? [e.payload.result.value.dataUrl] : []));
     expect(urls).toHaveLength(2);
     expect(urls[0]).toBe(urls[1]);
     expect(ends.at(-1)).toMatchObject({ payload: { jobId: long.jobId, result: { ok: false, error: { code: 'cancelled' } } } });
