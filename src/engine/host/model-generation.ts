@@ -54,6 +54,13 @@ export class ModelGenerator {
     return run;
   }
 
+  /** Drops the kept sessions of `dir` (after any running generation), so its files are read again. */
+  release(dir: string): Promise<void> {
+    const run = this.#queue.then(() => (this.#loaded?.dir === dir ? this.#unload() : undefined));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Frees the kept sessions (after any running generation). */
   dispose(): Promise<void> {
     const run = this.#queue.then(() => this.#unload());

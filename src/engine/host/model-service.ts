@@ -9,7 +9,11 @@ type ModelHandlers = Pick<StudioHandlers, 'inspectModel' | 'generateImage' | 'ca
 
 export function modelHandlers(jobs: JobRegistry, generator: ModelGenerator): ModelHandlers {
   return {
-    inspectModel: ({ dir }) => inspectModel(dir),
+    // Opening a model again means its files may have changed: the next generation reloads them.
+    inspectModel: ({ dir }) => {
+      void generator.release(dir);
+      return inspectModel(dir);
+    },
     generateImage: async (input) => ({ jobId: jobs.start('generateImage', (ctx) => generator.generate(input, ctx)) }),
     cancelJob: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
   };
