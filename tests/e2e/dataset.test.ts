@@ -1,7 +1,9 @@
 // The Dataset view end to end: the real `aptp studio --web` in Chromium. Choose a folder in the
 // engine's folder browser, see the detected format, import, read the validation report, filter by
-// problem, search captions and see thumbnails in the grid; then a 100k-prompt file scrolls to its
-// last item with only a screenful of cells in the DOM. No CSP violation or console error.
+// problem, search captions and see thumbnails in the grid, prepare latents and caption states with
+// a tiny diffusers folder (progress shown); then a 100k-prompt file imports with a live progress
+// bar and scrolls to its last item with only a screenful of cells in the DOM. No CSP violation or
+// console error.
 // Writes artifacts/e2e/dataset.png.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium';
+import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
@@ -35,6 +38,7 @@ async function writeData(): Promise<void> {
   put('photos/broken.jpg', (await image(300, 300, 10)).subarray(0, 400));
   put('photos/broken.txt', 'a broken file');
   put('photos/uncaptioned.jpg', await image(320, 320, 77));
+  await writeTinyFolder(join(temp, 'model'));
   put('prompts/prompts.txt', Array.from({ length: PROMPTS }, (_, i) => `prompt number ${i + 1}: a watercolor of a harbour`).join('\n'));
 }
 
@@ -95,6 +99,13 @@ describe('web studio dataset view', () => {
     await expect.poll(() => page.getByTestId('grid-total').textContent()).toBe('4 item(s)');
     const captions = await page.getByTestId('grid-caption').allTextContents();
     expect(captions.every((c) => c.includes('red fox'))).toBe(true);
+
+    await page.getByTestId('prepare-model').fill(join(temp, 'model'));
+    await page.getByTestId('prepare-resolution').fill('64');
+    await page.getByTestId('prepare-dataset').click();
+    await page.getByTestId('prepare-result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('prepare-progress-count').textContent()).toBe('8 / 8');
+    expect(await page.getByTestId('prepare-latents').textContent()).toBe('8 new, 0 cached');
     await page.screenshot({ path: join(ARTIFACTS, 'dataset.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
@@ -108,6 +119,14 @@ describe('web studio dataset view', () => {
     await page.getByTestId('folder-entry-prompts.txt').click();
     await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('prompts');
     await page.getByTestId('import-dataset').click();
+    const seen = new Set<string>();
+    await expect.poll(async () => {
+      seen.add((await page.getByTestId('import-progress-count').textContent())?.trim() ?? '');
+      return page.getByTestId('import-progress').getAttribute('data-phase');
+    }, { timeout: 90_000, interval: 50 }).toBe('done');
+    const counts = [...seen].filter((c) => /^[\d,]+ \/ 100,000$/.test(c));
+    expect(counts.at(-1)).toBe('100,000 / 100,000');
+    expect(counts.length).toBeGreaterThan(1);
     await expect.poll(() => page.getByTestId('grid-total').textContent(), { timeout: 90_000 }).toBe(`${PROMPTS} item(s)`);
     const grid = page.getByTestId('item-grid');
     const frames = await grid.evaluate(async (el) => {
