@@ -2,7 +2,9 @@
 // as .npy files under the workspace's caches/prepared/, indexed in SQLite. Keys carry only what an
 // entry depends on: pixels depend on the resolution (not the model), latents on the VAE and the
 // resolution, text states and prompt embeddings on their encoder (not the resolution). So changing
-// the model or the resolution invalidates exactly the entries that depend on it.
+// the model or the resolution invalidates exactly the entries that depend on it. With the SD
+// encoders (sd-encoders.ts) a latent entry is the VAE's distribution [2C, h, w], mean then logvar,
+// a text-states entry [77, D] and a prompt embedding [D] (the pooled output).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

@@ -22,6 +22,19 @@ import { modelComponentId, textEncoderId } from './model-id';
 import type { NpyTensor } from './npy';
 import type { CaptionEncoder, CaptionKind, LatentEncoder } from './prepare-dataset';
 
+/**
+ * Training's side of the cached latent distribution: `params` [2C, h, w] (mean then logvar) and
+ * standard normal `eps` [C, h, w] -> scaled latents (mean + exp(logvar / 2) * eps) * scalingFactor,
+ * what the VAE encoder graph's `latents` output gives for that noise.
+ */
+export function sampleLatent(params: Float32Array, eps: Float32Array, scalingFactor: number): Float32Array {
+  const per = params.length / 2;
+  if (eps.length !== per) throw new EngineError('invalid-argument', `Latent noise has ${eps.length} values but the cached distribution needs ${per}; draw noise of the latent's shape [C, h, w].`, { noise: eps.length, latent: per });
+  const out = new Float32Array(per);
+  for (let i = 0; i < per; i++) out[i] = (params[i]! + Math.exp(params[per + i]! / 2) * eps[i]!) * scalingFactor;
+  return out;
+}
+
 /** Graphs written to a private folder and opened through the engine's session cache, one per name. */
 export class GraphSessions {
   private readonly sessions = new Map<string, Promise<RuntimeSession>>();

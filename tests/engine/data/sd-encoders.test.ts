@@ -11,7 +11,7 @@ import { textEncoderId } from '../../../src/engine/data/model-id';
 import { prepareDataset, type PrepareOptions } from '../../../src/engine/data/prepare-dataset';
 import { captionHash, cacheKey, PreparedCache } from '../../../src/engine/data/prepared-cache';
 import { toModelInput } from '../../../src/engine/data/prepare-image';
-import { openSdEncoders, type SdEncoders } from '../../../src/engine/data/sd-encoders';
+import { openSdEncoders, sampleLatent, type SdEncoders } from '../../../src/engine/data/sd-encoders';
 import type { JobContext } from '../../../src/engine/jobs/job';
 import { buildClipTextEncoder, CLIP_INPUT, CLIP_OUTPUTS } from '../../../src/engine/models/sd/clip';
 import { openDiffusersFolder, type SdModel } from '../../../src/engine/models/sd/loader';
@@ -129,8 +129,7 @@ describe('SD encoders in the preparation cache', () => {
       const per = c * s * s;
       expect(maxDiff(data.subarray(0, per), mean!)).toBeLessThan(1e-4);
       expect(maxDiff(data.subarray(per), logvar!)).toBeLessThan(1e-4);
-      const sampled = Float32Array.from({ length: per }, (_, i) => (data[i]! + Math.exp(data[per + i]! / 2) * noise[i]!) * model.vae.scaling_factor);
-      expect(maxDiff(sampled, latents!)).toBeLessThan(1e-3);
+      expect(maxDiff(sampleLatent(data, noise, model.vae.scaling_factor), latents!)).toBeLessThan(1e-3);
       expect(Math.max(...Array.from(mean!, Math.abs))).toBeGreaterThan(0);
     }
   }, 120_000);
@@ -151,6 +150,11 @@ describe('SD encoders in the preparation cache', () => {
       expect(maxDiff(pooled!.data, pool!)).toBeLessThan(1e-4);
     }
   }, 120_000);
+
+  it('refuses a resolution the VAE cannot downsample evenly, naming the nearest that works', async () => {
+    const e = await encoders(modelA);
+    await expect(prepareDataset(ws, datasetId, options(e, 33), job())).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/--resolution 3[24]/) });
+  }, 60_000);
 
   it('a new resolution re-encodes only latents (and pixels); a new text encoder only caption states', async () => {
     const a = await encoders(modelA);
