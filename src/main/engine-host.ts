@@ -5,9 +5,9 @@
 // next request.
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { Result } from '../shared/result';
-import type { StudioEvent, StudioEventListener, StudioMethod } from '../shared/studio-api';
+import type { StudioEventListener, StudioMethod } from '../shared/studio-api';
 import { createStudioRpcClient, type StudioRpcClient } from '../shared/studio-client';
-import type { StudioJobKind } from '../shared/studio-jobs';
+import { JobWatch } from './job-watch';
 
 export interface EngineHostOptions {
   readonly script: string;
@@ -19,31 +19,23 @@ export interface EngineHostOptions {
 export class EngineHost {
   #child: UtilityProcess | undefined;
   #rpc: StudioRpcClient | undefined;
-  /** Jobs that reported progress and have not finished yet. */
-  readonly #jobs = new Map<string, StudioJobKind>();
+  readonly #jobs = new JobWatch();
 
   constructor(private readonly options: EngineHostOptions) {}
 
-  call(method: StudioMethod, input: unknown): Promise<Result<unknown>> {
-    return this.#connect().call(method, input);
+  async call(method: StudioMethod, input: unknown): Promise<Result<unknown>> {
+    const result = await this.#connect().call(method, input);
+    this.#jobs.started(method, result);
+    return result;
   }
 
   stop(): void {
     this.#child?.kill();
   }
 
-  #forward(event: StudioEvent): void {
-    if (event.event === 'jobProgress') this.#jobs.set(event.payload.jobId, event.payload.kind);
-    if (event.event === 'jobFinished') this.#jobs.delete(event.payload.jobId);
-    this.options.onEvent(event);
-  }
-
   #failRunningJobs(code: number): void {
-    for (const [jobId, kind] of this.#jobs) {
-      const error = { code: 'engine-stopped', message: `The engine stopped (exit code ${code}) while this job ran; start it again.`, details: { exitCode: code } };
-      this.options.onEvent({ event: 'jobFinished', payload: { jobId, kind, result: { ok: false, error } } });
-    }
-    this.#jobs.clear();
+    const error = { code: 'engine-stopped', message: `The engine stopped (exit code ${code}) while this job ran; start it again.`, details: { exitCode: code } };
+    for (const event of this.#jobs.abandon(error)) this.options.onEvent(event);
   }
 
   #connect(): StudioRpcClient {
@@ -54,7 +46,10 @@ export class EngineHost {
       send: (envelope) => child.postMessage(envelope),
       onInvalid: (problem) => this.options.log(`engine host sent an invalid message: ${problem}`),
     });
-    rpc.api.onEvent((event) => this.#forward(event));
+    rpc.api.onEvent((event) => {
+      this.#jobs.observe(event);
+      this.options.onEvent(event);
+    });
     child.on('message', (message: unknown) => rpc.receive(message));
     child.once('exit', (code) => {
       this.options.log(`engine host exited with code ${code}`);

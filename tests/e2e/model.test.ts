@@ -1,8 +1,8 @@
 // The Model view end to end: the real `aptp studio --web` in Chromium on a tiny random SD model
 // folder (diffusers layout, written by the loader tests' helper). Choose it in the engine's folder
-// browser, read the architecture summary, generate a 2-step image with its step counter, cancel a
-// long run, and see the loader's actionable errors for a folder that is not a model and for an
-// SDXL UNet. No CSP violation or console error. Writes artifacts/e2e/model.png.
+// browser, read the architecture summary, generate a 2-step image with its step counter (kept when
+// the user leaves the view and returns), cancel a long run, and see the loader's actionable errors
+// for a folder that is not a model and for an SDXL UNet. No CSP violation or console error. Writes artifacts/e2e/model.png.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -87,6 +87,13 @@ describe('web studio model view', () => {
     expect(await image.evaluate((img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight])).toEqual([true, 64, 64]);
     expect(await page.getByTestId('image-caption').textContent()).toContain('64×64 · seed 7 · 2 steps · ddim');
     await page.screenshot({ path: join(ARTIFACTS, 'model.png'), fullPage: true });
+    // Leaving the view and coming back keeps the model, the settings and the image.
+    await page.evaluate(() => (window.location.hash = '/dataset'));
+    await page.getByTestId('dataset-view').waitFor();
+    await page.evaluate(() => (window.location.hash = '/model'));
+    await page.getByTestId('generated-image').waitFor();
+    expect(await page.getByTestId('summary-total-params').textContent()).toBe(formatCount(expected.totalParams));
+    expect(await page.getByTestId('seed').inputValue()).toBe('7');
     expect(problems).toEqual([]);
     await page.close();
   });

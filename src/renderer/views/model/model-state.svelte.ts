@@ -1,9 +1,12 @@
 // The Model view's state: the model chosen (where the engine runs), its architecture summary or the
 // engine's error, the generation settings, and the running or last generation job (progress and
-// result come from the JobTracker, fed by job events).
+// result come from the JobTracker, fed by job events). App keeps one for the session (context), so
+// leaving the view and coming back finds the model, the settings and a running job as they were.
+import { createContext } from 'svelte';
 import type { ErrorInfo } from '../../../shared/result';
 import type { StudioApi } from '../../../shared/studio-api';
 import type { GeneratedImage, ModelSummary, SamplerKindName } from '../../../shared/studio-model';
+import { DirectoryListing } from '../../lib/state/directory-listing.svelte';
 import type { JobTracker } from '../../lib/state/jobs.svelte';
 
 export interface GenerateSettings {
@@ -21,6 +24,8 @@ export interface GenerateSettings {
 export class ModelState {
   readonly #api: StudioApi;
   readonly #jobs: JobTracker;
+  /** The folder browser's place. */
+  readonly browser: DirectoryListing;
   dir = $state<string | undefined>(undefined);
   summary = $state<ModelSummary | undefined>(undefined);
   error = $state<ErrorInfo | undefined>(undefined);
@@ -43,6 +48,7 @@ export class ModelState {
   constructor(api: StudioApi, jobs: JobTracker) {
     this.#api = api;
     this.#jobs = jobs;
+    this.browser = new DirectoryListing(api);
   }
 
   /** Asks the engine to open `dir`; on success the size fields take the model's native size. */
@@ -78,3 +84,5 @@ export class ModelState {
     if (this.jobId !== undefined) await this.#jobs.cancel(this.jobId);
   }
 }
+
+export const [getModelState, setModelState] = createContext<ModelState>();
