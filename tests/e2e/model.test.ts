@@ -2,13 +2,14 @@
 // folder (diffusers layout, written by the loader tests' helper). Choose it in the engine's folder
 // browser, read the architecture summary, generate a 2-step image with its step counter (kept when
 // the user leaves the view and returns), cancel a long run, and see the loader's actionable errors
-// for a folder that is not a model and for an SDXL UNet. No CSP violation or console error. Writes artifacts/e2e/model.png.
+// for a folder that is not a model, an SDXL UNet and an SDXL single-file checkpoint. No CSP violation or console error. Writes artifacts/e2e/model.png.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectModel } from '../../src/engine/host/model-inspect';
+import { writeSafetensors } from '../../src/engine/weights';
 import { formatCount } from '../../src/renderer/lib/format';
 import type { ModelSummary } from '../../src/shared/studio-model';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
@@ -30,6 +31,7 @@ beforeAll(async () => {
   const xl = await writeTinyFolder(join(models, 'sdxl-like'));
   const config = JSON.parse(readFileSync(join(xl, 'unet', 'config.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(xl, 'unet', 'config.json'), JSON.stringify({ ...config, addition_embed_type: 'text_time' }));
+  await writeSafetensors(join(models, 'sdxl-base.safetensors'), [{ name: 'conditioner.embedders.1.model.positional_embedding', dtype: 'F32', shape: [1], data: new Float32Array(1) }]);
   mkdirSync(join(models, 'photos'));
   writeFileSync(join(models, 'photos', 'caption.txt'), 'not a model');
   studio = await startWebStudioProcess(join(temp, 'workspace'));
@@ -115,7 +117,7 @@ describe('web studio model view', () => {
     await page.close();
   });
 
-  it('shows what to do for a folder that is not a model and for an SDXL UNet', async () => {
+  it('shows what to do for a folder that is not a model, an SDXL UNet and an SDXL checkpoint', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/model`);
@@ -125,6 +127,11 @@ describe('web studio model view', () => {
     expect(await page.getByTestId('generate-card').count()).toBe(0);
     await openModelFolder(page, 'sdxl-like');
     await expect.poll(() => page.getByTestId('model-error').textContent(), { timeout: 30_000 }).toMatch(/this is an SDXL UNet.*supported: SD 1\.x and SD 2\.x/);
+    // A single-file checkpoint is opened by typing its path (the browser lists folders).
+    await page.getByTestId('dir-path').fill(join(models, 'sdxl-base.safetensors'));
+    expect(await page.getByTestId('open-model').textContent()).toContain('Open this checkpoint as the model');
+    await page.getByTestId('open-model').click();
+    await expect.poll(() => page.getByTestId('model-error').textContent(), { timeout: 30_000 }).toContain('an SDXL checkpoint');
     await page.screenshot({ path: join(ARTIFACTS, 'model-error.png') });
     expect(problems).toEqual([]);
     await page.close();
