@@ -2,8 +2,8 @@
 // engine's folder browser, see the detected format, import, read the validation report, filter by
 // problem, search captions and see thumbnails in the grid, prepare latents and caption states with
 // a tiny diffusers folder (progress shown); then a 100k-prompt file imports with a live progress
-// bar and scrolls to its last item with only a screenful of cells in the DOM. No CSP violation or
-// console error.
+// bar and scrolls to its last item with only a screenful of cells in the DOM; a 1M-prompt import
+// is cancelled from its progress bar. No CSP violation or console error.
 // Writes artifacts/e2e/dataset.png.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,7 @@ async function writeData(): Promise<void> {
   put('photos/broken.txt', 'a broken file');
   put('photos/uncaptioned.jpg', await image(320, 320, 77));
   await writeTinyFolder(join(temp, 'model'));
+  put('huge/prompts.txt', Array.from({ length: 1_000_000 }, (_, i) => `prompt ${i}`).join('\n'));
   put('prompts/prompts.txt', Array.from({ length: PROMPTS }, (_, i) => `prompt number ${i + 1}: a watercolor of a harbour`).join('\n'));
 }
 
@@ -144,6 +145,21 @@ describe('web studio dataset view', () => {
     const lastCaption = page.locator(`[data-index="${PROMPTS - 1}"] [data-testid="grid-caption"]`);
     await expect.poll(() => lastCaption.textContent(), { timeout: 20_000 }).toBe(`prompt number ${PROMPTS}: a watercolor of a harbour`);
     expect(await page.getByTestId('grid-cell').count()).toBeLessThan(200);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('cancels a running import from its progress bar', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems = collectProblems(page);
+    await page.goto(`${studio.url.href}#/dataset`);
+    await openFolder(page, join(temp, 'data', 'huge'));
+    await page.getByTestId('folder-entry-prompts.txt').click();
+    await page.getByTestId('import-dataset').click();
+    await expect.poll(() => page.getByTestId('import-progress-count').textContent(), { timeout: 60_000 }).toMatch(/^[\d,]+ \/ 1,000,000$/);
+    await page.getByTestId('import-progress-cancel').click();
+    await expect.poll(() => page.getByTestId('import-progress').getAttribute('data-phase'), { timeout: 30_000 }).toBe('cancelled');
+    expect(await page.getByTestId('import-progress-status').textContent()).toContain('Cancelled');
     expect(problems).toEqual([]);
     await page.close();
   });
