@@ -6,7 +6,7 @@ import { z } from 'zod';
 import * as datasetApi from './dataset-api';
 import { machineInfoSchema } from './machine-info';
 import type { Result } from './result';
-import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedSchema } from './studio-jobs';
+import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedSchema, listJobs } from './studio-jobs';
 import { generateImageInputSchema, inspectModel } from './studio-model';
 
 const noInput = z.object({}).strict();
@@ -35,6 +35,7 @@ export const studioRequests = {
   /** Starts a generation job; progress and the image arrive as job events. */
   generateImage: { input: generateImageInputSchema, output: jobStartedSchema },
   cancelJob,
+  listJobs,
 } as const;
 
 /** Event table: event name -> payload schema. */

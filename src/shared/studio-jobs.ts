@@ -1,7 +1,8 @@
 // Long-running jobs in the StudioApi: a request that starts a job answers with its id at once;
 // the engine then streams `jobProgress` events and ends every job with exactly one `jobFinished`
 // event carrying a Result (the job kind's value, or an error value; cancellation is the error
-// code 'cancelled'). `cancelJob` asks a running job to stop between its steps. Contracts only.
+// code 'cancelled'). `cancelJob` asks a running job to stop between its steps; `listJobs` names the
+// jobs running now. Contracts only.
 import { z } from 'zod';
 import { errorInfoSchema } from './result';
 import { datasetImportedSchema, datasetPreparedSchema } from './dataset-api';
@@ -51,6 +52,12 @@ export const cancelJob = {
   input: z.object({ jobId: jobIdSchema }).strict(),
   /** False when no such job is running (already finished, or never started). */
   output: z.object({ cancelled: z.boolean() }),
+};
+
+/** The jobs running now, with their latest progress: how a reloaded page finds a job again. */
+export const listJobs = {
+  input: z.object({}).strict(),
+  output: z.object({ jobs: z.array(z.object({ jobId: jobIdSchema, kind: jobKindSchema, progress: jobProgressSchema.nullable() })) }),
 };
 
 export type JobProgressEvent = z.output<typeof jobProgressSchema>;

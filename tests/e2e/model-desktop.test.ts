@@ -64,6 +64,7 @@ function installDesktopBridges({ summary, model, png }: Supplied): void {
       return { ok: true, value: { jobId } };
     },
     cancelJob: async () => ({ ok: true, value: { cancelled: false } }),
+    listJobs: async () => ({ ok: true, value: { jobs: [] } }),
     onEvent: (listener: (event: unknown) => void) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

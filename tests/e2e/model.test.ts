@@ -1,8 +1,9 @@
 // The Model view end to end: the real `aptp studio --web` in Chromium on a tiny random SD model
 // folder (diffusers layout, written by the loader tests' helper). Choose it in the engine's folder
 // browser, read the architecture summary, generate a 2-step image with its step counter (kept when
-// the user leaves the view and returns), cancel a long run, and see the loader's actionable errors
-// for a folder that is not a model, an SDXL UNet and an SDXL single-file checkpoint. No CSP violation or console error. Writes artifacts/e2e/model.png.
+// the user leaves the view and returns), find a long run again after a reload and cancel it, and see
+// the loader's actionable errors for a folder that is not a model, an SDXL UNet and an SDXL
+// single-file checkpoint. No CSP violation or console error. Writes artifacts/e2e/model.png.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,7 +101,7 @@ describe('web studio model view', () => {
     await page.close();
   });
 
-  it('cancels a long generation from the step counter', async () => {
+  it('finds a long generation again after a reload and cancels it', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/model`);
@@ -108,11 +109,16 @@ describe('web studio model view', () => {
     await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
     await fillSettings(page, { steps: '500', width: '16', height: '16' });
     await page.getByTestId('generate').click();
-    await expect.poll(async () => Number(/Step (\d+)/.exec((await page.getByTestId('step-counter').textContent()) ?? '')?.[1] ?? 0), { timeout: 60_000 }).toBeGreaterThan(0);
+    const step = async (): Promise<number> => Number(/Step (\d+)/.exec((await page.getByTestId('step-counter').textContent()) ?? '')?.[1] ?? 0);
+    await expect.poll(step, { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.reload();
+    await page.getByTestId('step-counter').waitFor({ timeout: 30_000 });
+    const seen = await step();
+    await expect.poll(step, { timeout: 60_000 }).toBeGreaterThan(seen);
     await page.getByTestId('cancel-generation').click();
     await expect.poll(() => page.getByTestId('generation-error').textContent(), { timeout: 60_000 }).toBe('Cancelled.');
     expect(await page.getByTestId('generated-image').count()).toBe(0);
-    expect(await page.getByTestId('generate').isEnabled()).toBe(true);
+    expect(await page.getByTestId('step-detail').textContent()).toBe('stopped');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -62,15 +62,18 @@ describe('jobs over the web studio', () => {
     b.ws.close();
   });
 
-  it('cancels a job on request; the job ends with the cancelled error value', async () => {
+  it('lists a running job and cancels it on request; the job ends with the cancelled error value', async () => {
     const { rpc, events, ws } = await connect();
     const started = await rpc.api.generateImage({ dir: model, ...request, steps: 500 });
     if (!started.ok) throw new Error(started.error.message);
     const { jobId } = started.value;
     await expect.poll(() => events.some((e) => e.event === 'jobProgress' && e.payload.jobId === jobId && e.payload.done > 0), { timeout: 60_000 }).toBe(true);
+    const listed = await rpc.api.listJobs();
+    expect(listed.ok && listed.value.jobs.map((j) => [j.jobId, j.kind, (j.progress?.done ?? 0) > 0])).toEqual([[jobId, 'generateImage', true]]);
     expect(await rpc.api.cancelJob({ jobId })).toEqual({ ok: true, value: { cancelled: true } });
     await expect.poll(() => ended(events, jobId), { timeout: 60_000 }).toMatchObject({ payload: { result: { ok: false, error: { code: 'cancelled' } } } });
     expect(await rpc.api.cancelJob({ jobId })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await rpc.api.listJobs()).toEqual({ ok: true, value: { jobs: [] } });
     ws.close();
   });
 

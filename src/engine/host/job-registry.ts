@@ -22,6 +22,8 @@ interface RunningJob {
   readonly kind: StudioJobKind;
   readonly controller: AbortController;
   readonly ended: Promise<void>;
+  /** The latest progress the job reported (sent or held back by the throttle). */
+  progress: JobProgressEvent | null;
 }
 
 /** Sends progress at most every `interval` ms; what is held back goes out later or at `flush`. */
@@ -65,7 +67,7 @@ export class JobRegistry {
     const jobId = randomUUID();
     const controller = new AbortController();
     const ended = new Promise<void>((resolve) => setImmediate(() => void this.#run(jobId, kind, controller.signal, run).finally(resolve)));
-    this.#running.set(jobId, { kind, controller, ended });
+    this.#running.set(jobId, { kind, controller, ended, progress: null });
     return jobId;
   }
 
@@ -77,9 +79,9 @@ export class JobRegistry {
     return true;
   }
 
-  /** The ids and kinds of the jobs running now. */
-  running(): Array<{ jobId: string; kind: StudioJobKind }> {
-    return [...this.#running].map(([jobId, job]) => ({ jobId, kind: job.kind }));
+  /** The jobs running now, with their latest progress. */
+  running(): Array<{ jobId: string; kind: StudioJobKind; progress: JobProgressEvent | null }> {
+    return [...this.#running].map(([jobId, job]) => ({ jobId, kind: job.kind, progress: job.progress }));
   }
 
   /** Cancels every running job and waits until each has finished. */
@@ -91,8 +93,12 @@ export class JobRegistry {
 
   async #run<K extends StudioJobKind>(jobId: string, kind: K, signal: AbortSignal, run: JobRun<K>): Promise<void> {
     const throttle = new ProgressThrottle(this.options.progressIntervalMs ?? 100, (payload) => this.emit({ event: 'jobProgress', payload }));
-    const progress = (p: JobProgress): void =>
-      throttle.push({ jobId, kind, done: p.done, total: p.total, detail: p.detail ?? '', metrics: { ...p.metrics } });
+    const progress = (p: JobProgress): void => {
+      const event = { jobId, kind, done: p.done, total: p.total, detail: p.detail ?? '', metrics: { ...p.metrics } };
+      const job = this.#running.get(jobId);
+      if (job) job.progress = event;
+      throttle.push(event);
+    };
     let result: { ok: true; value: StudioJobValue<K> } | { ok: false; error: ReturnType<typeof toErrorInfo> };
     try {
       result = { ok: true, value: await run({ signal, progress }) };

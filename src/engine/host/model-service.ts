@@ -1,11 +1,12 @@
 // The Model view's StudioApi handlers: inspect a model folder (or single-file checkpoint) and start
-// a generation job whose progress and image arrive as job events; plus cancelJob for any job.
+// a generation job whose progress and image arrive as job events; plus cancelJob and listJobs for
+// any job.
 import type { StudioHandlers } from '../../shared/studio-api';
 import type { JobRegistry } from './job-registry';
 import type { ModelGenerator } from './model-generation';
 import { inspectModel } from './model-inspect';
 
-type ModelHandlers = Pick<StudioHandlers, 'inspectModel' | 'generateImage' | 'cancelJob'>;
+type ModelHandlers = Pick<StudioHandlers, 'inspectModel' | 'generateImage' | 'cancelJob' | 'listJobs'>;
 
 export function modelHandlers(jobs: JobRegistry, generator: ModelGenerator): ModelHandlers {
   return {
@@ -16,5 +17,6 @@ export function modelHandlers(jobs: JobRegistry, generator: ModelGenerator): Mod
     },
     generateImage: async (input) => ({ jobId: jobs.start('generateImage', (ctx) => generator.generate(input, ctx)) }),
     cancelJob: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    listJobs: async () => ({ jobs: jobs.running() }),
   };
 }

@@ -36,11 +36,28 @@ describe('JobRegistry', () => {
     const jobs = new JobRegistry(emit, { progressIntervalMs: 0 });
     const jobId = jobs.start('generateImage', stepper(3, 1));
     expect(events).toEqual([]);
-    expect(jobs.running()).toEqual([{ jobId, kind: 'generateImage' }]);
+    expect(jobs.running()).toEqual([{ jobId, kind: 'generateImage', progress: null }]);
     await finished(jobId);
     expect(events.map((e) => (e.event === 'jobProgress' ? `${e.payload.done}/${e.payload.total}` : e.event))).toEqual(['1/3', '2/3', '3/3', 'jobFinished']);
     expect(events[1]).toEqual({ event: 'jobProgress', payload: { jobId, kind: 'generateImage', done: 2, total: 3, detail: 'step 2/3', metrics: { loss: 0.5 } } });
     expect(events.at(-1)).toEqual({ event: 'jobFinished', payload: { jobId, kind: 'generateImage', result: { ok: true, value: image } } });
+    expect(jobs.running()).toEqual([]);
+  });
+
+  it('names running jobs with their latest progress, even progress the throttle held back', async () => {
+    const { emit, finished } = recorder();
+    const jobs = new JobRegistry(emit, { progressIntervalMs: 10_000 });
+    let release = (): void => undefined;
+    const jobId = jobs.start('generateImage', async (ctx) => {
+      ctx.progress({ done: 1, total: 9 });
+      ctx.progress({ done: 4, total: 9, detail: 'step 4/9' });
+      await new Promise<void>((resolve) => (release = resolve));
+      return image;
+    });
+    await expect.poll(() => jobs.running()[0]?.progress?.done).toBe(4);
+    expect(jobs.running()).toEqual([{ jobId, kind: 'generateImage', progress: { jobId, kind: 'generateImage', done: 4, total: 9, detail: 'step 4/9', metrics: {} } }]);
+    release();
+    await finished(jobId);
     expect(jobs.running()).toEqual([]);
   });
 

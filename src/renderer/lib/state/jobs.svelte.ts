@@ -25,6 +25,12 @@ export class JobTracker {
     });
   }
 
+  /** Records progress learned other than by event (listJobs), unless an event said more already. */
+  seed(progress: JobProgressEvent): void {
+    const known = this.#jobs.get(progress.jobId);
+    if (!known?.progress && !known?.finished) this.#jobs.set(progress.jobId, { progress, finished: undefined });
+  }
+
   /** What is known of a job (reactive). */
   get(jobId: string): JobView {
     return this.#jobs.get(jobId) ?? { progress: undefined, finished: undefined };

@@ -69,6 +69,16 @@ export class ModelState {
     this.settings.height = result.value.generation.height;
   }
 
+  /** Finds a generation the engine is running (after a page reload) and follows it again. */
+  async attach(): Promise<void> {
+    if (this.jobId !== undefined) return;
+    const result = await this.#api.listJobs();
+    const running = result.ok ? result.value.jobs.find((j) => j.kind === 'generateImage') : undefined;
+    if (!running || this.jobId !== undefined) return;
+    if (running.progress) this.#jobs.seed(running.progress);
+    this.jobId = running.jobId;
+  }
+
   async generate(): Promise<void> {
     if (!this.summary || this.running) return;
     if (this.jobId !== undefined) this.#jobs.forget(this.jobId);
