@@ -79,6 +79,7 @@ describe('web studio model view', () => {
     expect(await page.getByTestId('component-unet').textContent()).toContain(expected.unet.params.toLocaleString('en-US'));
     expect(await page.getByTestId('gate-row').count()).toBe(expected.unet.blocks.length);
     expect(await page.getByTestId('width').inputValue()).toBe('16');
+    expect(await page.getByTestId('model-scheduler').textContent()).toContain('Scheduler PNDMScheduler (pndm) · epsilon prediction · native 16×16 px');
 
     await fillSettings(page, { prompt: 'a a a', 'negative-prompt': '!', seed: '7', steps: '2', guidance: '7.5', width: '64', height: '64' });
     await page.getByTestId('scheduler').selectOption('ddim');
