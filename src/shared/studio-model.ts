@@ -42,6 +42,8 @@ export const modelSummarySchema = z.object({
     /** False (with the reason) when the model cannot generate here, e.g. no tokenizer files. */
     available: z.boolean(),
     reason: z.string().nullable(),
+    /** The tokenizer folder in use (null: none, so a single file needs one chosen to generate). */
+    tokenizer: z.string().nullable(),
     scheduler: z.string(),
     defaultSampler: samplerKindSchema.nullable(),
     predictionType: z.string(),
@@ -52,8 +54,29 @@ export const modelSummarySchema = z.object({
   }),
 });
 
+/** Diffusers config keys overriding what a single file's shapes imply (heads, groups): {unet, textEncoder, vae, scheduler}. */
+export const configOverridesSchema = z
+  .object({
+    unet: z.record(z.string(), z.unknown()).optional(),
+    textEncoder: z.record(z.string(), z.unknown()).optional(),
+    vae: z.record(z.string(), z.unknown()).optional(),
+    scheduler: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type ConfigOverrides = z.infer<typeof configOverridesSchema>;
+
+/** What a single-file checkpoint cannot say itself; the engine opens (and keeps) a model per these. */
+export const modelOpenOptionsSchema = z.object({
+  /** For SD 2.x files that do not say: epsilon (2.x-base, 512 px) or v_prediction (768-v). */
+  predictionType: z.enum(['epsilon', 'v_prediction']).optional(),
+  /** A tokenizer folder (vocab.json + merges.txt): single files carry none. */
+  tokenizer: modelPath.optional(),
+  configs: configOverridesSchema.optional(),
+});
+export type ModelOpenOptions = z.infer<typeof modelOpenOptionsSchema>;
+
 export const inspectModel = {
-  input: z.object({ dir: modelPath }).strict(),
+  input: z.object({ dir: modelPath }).extend(modelOpenOptionsSchema.shape).strict(),
   output: modelSummarySchema,
 };
 
@@ -70,6 +93,7 @@ export const generateImageInputSchema = z
     /** Default: the sampler the model's scheduler_config.json names. */
     scheduler: samplerKindSchema.optional(),
   })
+  .extend(modelOpenOptionsSchema.shape)
   .strict();
 
 export const generatedImageSchema = z.object({

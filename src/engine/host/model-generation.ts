@@ -1,18 +1,19 @@
 // Text-to-image for the studio: one generation at a time (each waits for the one before, so two
 // never hold a model's sessions twice over), the last model's loaded sessions kept for the next
-// request, progress per denoising step and cancel between steps through the JobContext, and the
-// image returned as PNG bytes in a data URL (the renderer never reads a file).
+// request with the same model and open options (prediction type, tokenizer, config overrides),
+// progress per denoising step and cancel between steps through the JobContext, and the image
+// returned as PNG bytes in a data URL (the renderer never reads a file).
 import sharp from 'sharp';
-import type { GeneratedImage, SamplerKindName } from '../../shared/studio-model';
+import type { GeneratedImage, ModelOpenOptions, SamplerKindName } from '../../shared/studio-model';
 import { throwIfCancelled, type JobContext } from '../jobs/job';
 import { EngineError } from '../core/errors';
-import { openModel, type SdModel } from '../models/sd/loader';
+import type { SdModel } from '../models/sd/loader';
 import { OnnxComponents, componentSpec, decodeImages, generateLatents } from '../models/sd/pipeline';
 import { createSampler, samplerForClassName } from '../models/sd/schedulers';
 import { loadClipTokenizer, type ClipTokenizer } from '../models/sd/tokenizer';
-import { requireAbsolute } from './model-inspect';
+import { noTokenizerMessage, openWith } from './model-inspect';
 
-export interface GenerationRequest {
+export interface GenerationRequest extends ModelOpenOptions {
   readonly dir: string;
   readonly prompt: string;
   readonly negativePrompt: string;
@@ -26,17 +27,22 @@ export interface GenerationRequest {
 
 interface LoadedModel {
   readonly dir: string;
+  /** The folder or file and the options it was opened with: other options open it anew. */
+  readonly key: string;
   readonly model: SdModel;
   readonly tokenizer: ClipTokenizer;
   readonly components: OnnxComponents;
 }
 
-async function loadModel(dir: string): Promise<LoadedModel> {
-  const model = await openModel(dir);
-  if (model.tokenizer === null) {
-    throw new EngineError('not-found', `${dir} has no tokenizer files; open the model from a diffusers folder (with tokenizer/) to generate.`, { dir });
-  }
-  return { dir, model, tokenizer: loadClipTokenizer(model.tokenizer), components: new OnnxComponents(componentSpec(model)) };
+function sessionKey(r: GenerationRequest): string {
+  return JSON.stringify([r.dir, r.predictionType ?? null, r.tokenizer ?? null, r.configs ?? null]);
+}
+
+async function loadModel(r: GenerationRequest, key: string): Promise<LoadedModel> {
+  const { dir, predictionType, tokenizer, configs } = r;
+  const model = await openWith(dir, { predictionType, tokenizer, configs });
+  if (model.tokenizer === null) throw new EngineError('invalid-argument', noTokenizerMessage(dir), { dir, needs: 'tokenizer' });
+  return { dir, key, model, tokenizer: loadClipTokenizer(model.tokenizer), components: new OnnxComponents(componentSpec(model)) };
 }
 
 async function toPng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
@@ -74,19 +80,19 @@ export class ModelGenerator {
     await loaded?.components.dispose();
   }
 
-  async #load(dir: string): Promise<LoadedModel> {
-    if (this.#loaded?.dir === dir) return this.#loaded;
+  async #load(r: GenerationRequest): Promise<LoadedModel> {
+    const key = sessionKey(r);
+    if (this.#loaded?.key === key) return this.#loaded;
     await this.#unload();
-    this.#loaded = await loadModel(dir);
+    this.#loaded = await loadModel(r, key);
     return this.#loaded;
   }
 
   async #generate(r: GenerationRequest, ctx: JobContext): Promise<GeneratedImage> {
-    requireAbsolute(r.dir);
     throwIfCancelled(ctx.signal);
     ctx.progress({ done: 0, total: r.steps, detail: 'loading the model' });
     const started = performance.now();
-    const { model, tokenizer, components } = await this.#load(r.dir);
+    const { model, tokenizer, components } = await this.#load(r);
     const kind = r.scheduler ?? samplerForClassName(model.scheduler._class_name);
     const sampler = createSampler(kind, model.scheduler, r.steps);
     const request = { prompts: [r.prompt], negativePrompt: r.negativePrompt, guidance: r.guidance, width: r.width, height: r.height, seed: r.seed };

@@ -1,9 +1,11 @@
 // The Model view's architecture summary of a Stable Diffusion model where the engine runs: the
-// loader opens it (a diffusers folder or a single-file checkpoint; headers and JSON only, so a bad
-// model fails here with the loader's actionable error), the structure module counts parameters,
-// UNet MACs at the training resolution (256 px) and gates per block.
-import { isAbsolute } from 'node:path';
-import type { ModelSummary, SamplerKindName } from '../../shared/studio-model';
+// loader opens it (a diffusers folder or a single-file checkpoint, with the prediction type,
+// tokenizer folder and config overrides a single file may need; headers and JSON only, so a bad
+// model fails here with the loader's actionable error, e.g. details.needs 'predictionType'); the
+// structure module counts parameters, UNet MACs at the training resolution (256 px) and gates per
+// block.
+import { dirname, isAbsolute } from 'node:path';
+import type { ModelOpenOptions, ModelSummary, SamplerKindName } from '../../shared/studio-model';
 import { EngineError } from '../core/errors';
 import { openModel, type SdModel } from '../models/sd/loader';
 import { samplerForClassName } from '../models/sd/schedulers';
@@ -45,12 +47,30 @@ function trainingLatent(geometry: { vaeScale: number; sizeMultiple: number }): {
   return { width: side, height: side };
 }
 
+/** Why a model without tokenizer files cannot generate, and what to do. */
+export function noTokenizerMessage(path: string): string {
+  return `${path} is a single-file checkpoint, which carries no tokenizer; choose a tokenizer folder (vocab.json + merges.txt, e.g. the tokenizer/ folder of a diffusers model of the same family) to generate.`;
+}
+
+/** Opens `dir` with the options a single file may need (absolute paths only). */
+export function openWith(dir: string, options: ModelOpenOptions): Promise<SdModel> {
+  requireAbsolute(dir);
+  if (options.tokenizer !== undefined) requireAbsolute(options.tokenizer);
+  return openModel(dir, options);
+}
+
+function tokenizerDir(model: SdModel): string | null {
+  const file = model.tokenizer?.vocab ?? model.tokenizer?.tokenizerJson;
+  return file ? dirname(file) : null;
+}
+
 function generationInfo(model: SdModel, geometry: ReturnType<typeof pixelGeometry>): ModelSummary['generation'] {
   const sampler = defaultSampler(model.scheduler._class_name);
-  const reason = model.tokenizer === null ? 'This checkpoint has no tokenizer files; open it from a diffusers folder (with tokenizer/) to generate.' : null;
+  const reason = model.tokenizer === null ? noTokenizerMessage(model.path) : null;
   return {
     available: reason === null,
     reason,
+    tokenizer: tokenizerDir(model),
     scheduler: String(model.scheduler._class_name),
     defaultSampler: sampler,
     predictionType: String(model.scheduler.prediction_type),
@@ -61,9 +81,8 @@ function generationInfo(model: SdModel, geometry: ReturnType<typeof pixelGeometr
 }
 
 /** Opens `dir` and summarises it; throws the loader's EngineError when it is not a supported model. */
-export async function inspectModel(dir: string): Promise<ModelSummary> {
-  requireAbsolute(dir);
-  const model = await openModel(dir);
+export async function inspectModel(dir: string, options: ModelOpenOptions = {}): Promise<ModelSummary> {
+  const model = await openWith(dir, options);
   const geometry = pixelGeometry(model);
   const latent = trainingLatent(geometry);
   const s = summarizeModel(model, latent);

@@ -11,9 +11,9 @@ type ModelHandlers = Pick<StudioHandlers, 'inspectModel' | 'generateImage' | 'ca
 export function modelHandlers(jobs: JobRegistry, generator: ModelGenerator): ModelHandlers {
   return {
     // Opening a model again means its files may have changed: the next generation reloads them.
-    inspectModel: ({ dir }) => {
+    inspectModel: ({ dir, ...options }) => {
       void generator.release(dir);
-      return inspectModel(dir);
+      return inspectModel(dir, options);
     },
     generateImage: async (input) => ({ jobId: jobs.start('generateImage', (ctx) => generator.generate(input, ctx)) }),
     cancelJob: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
