@@ -53,8 +53,8 @@ function collectProblems(page: Page): string[] {
 }
 
 async function openFolder(page: Page, path: string): Promise<void> {
-  await page.getByTestId('folder-path').fill(path);
-  await page.getByTestId('folder-path').press('Enter');
+  await page.getByTestId('dir-path').fill(path);
+  await page.getByTestId('dir-path').press('Enter');
   await page.getByTestId('detection').waitFor();
 }
 
@@ -79,7 +79,7 @@ describe('web studio dataset view', () => {
     await page.goto(`${studio.url.href}#/dataset`);
     await page.getByTestId('dataset-view').waitFor();
     await openFolder(page, join(temp, 'data'));
-    await page.getByTestId('folder-entry-photos').click();
+    await page.getByTestId('dir-entry-photos').click();
     await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('image-folder');
     await page.getByTestId('import-dataset').click();
     await page.getByTestId('report-card').waitFor({ timeout: 60_000 });
@@ -117,7 +117,7 @@ describe('web studio dataset view', () => {
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
     await openFolder(page, join(temp, 'data', 'prompts'));
-    await page.getByTestId('folder-entry-prompts.txt').click();
+    await page.getByTestId('dir-entry-prompts.txt').click();
     await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('prompts');
     await page.getByTestId('import-dataset').click();
     const seen = new Set<string>();
@@ -154,7 +154,7 @@ describe('web studio dataset view', () => {
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
     await openFolder(page, join(temp, 'data', 'huge'));
-    await page.getByTestId('folder-entry-prompts.txt').click();
+    await page.getByTestId('dir-entry-prompts.txt').click();
     await page.getByTestId('import-dataset').click();
     await expect.poll(() => page.getByTestId('import-progress-count').textContent(), { timeout: 60_000 }).toMatch(/^[\d,]+ \/ 1,000,000$/);
     await page.getByTestId('import-progress-cancel').click();

@@ -1,82 +1,65 @@
 // One import or preparation job of the Dataset view as runes: start it (the engine answers with the
-// job id at once), follow its jobProgress events, keep its one jobFinished result, cancel it.
-// Events can arrive before the id does (transports do not order the two), so events of unknown
-// ids are held until the start answers.
+// job id at once), read its progress and its one result from the shell's JobTracker (which keeps
+// events that arrive before the id does), and cancel it. Only what is dataset-specific lives here:
+// the job's kind, its typed value, and the phase the progress bar shows.
 import type { ErrorInfo, Result } from '../../../shared/result';
-import type { StudioApi, StudioEvent } from '../../../shared/studio-api';
-import type { JobProgressEvent, StudioJobValue } from '../../../shared/studio-jobs';
+import type { StudioJobValue } from '../../../shared/studio-jobs';
+import type { JobTracker } from '../../lib/state/jobs.svelte';
 
 type DatasetJobKind = 'importDataset' | 'prepareDataset';
 export type JobPhase = 'idle' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
 export class DatasetJob<K extends DatasetJobKind> {
-  phase = $state<JobPhase>('idle');
-  progress = $state<JobProgressEvent | undefined>(undefined);
-  value = $state<StudioJobValue<K> | undefined>(undefined);
-  error = $state<ErrorInfo | undefined>(undefined);
-  #jobId: string | undefined;
-  #early: StudioEvent[] = [];
-  #stop: () => void;
-  #onDone: ((value: StudioJobValue<K>) => void) | undefined;
+  jobId = $state<string | undefined>(undefined);
+  #starting = $state(false);
+  #cancelling = $state(false);
+  #startError = $state<ErrorInfo | undefined>(undefined);
+  readonly #jobs: JobTracker;
 
-  constructor(private readonly api: StudioApi, readonly kind: K) {
-    this.#stop = api.onEvent((e) => this.#take(e));
+  readonly #view = $derived.by(() => (this.jobId === undefined ? undefined : this.#jobs.get(this.jobId)));
+  readonly progress = $derived(this.#view?.progress);
+  readonly value = $derived.by((): StudioJobValue<K> | undefined => {
+    const end = this.#view?.finished;
+    return end?.kind === this.kind && end.result.ok ? (end.result.value as StudioJobValue<K>) : undefined;
+  });
+  readonly error = $derived.by((): ErrorInfo | undefined => {
+    const end = this.#view?.finished;
+    return this.#startError ?? (end && !end.result.ok ? end.result.error : undefined);
+  });
+  readonly phase = $derived.by((): JobPhase => {
+    if (this.#startError) return 'failed';
+    if (this.#starting) return 'running';
+    if (this.jobId === undefined) return 'idle';
+    const end = this.#view?.finished;
+    if (!end) return this.#cancelling ? 'cancelling' : 'running';
+    if (end.result.ok) return 'done';
+    return end.result.error.code === 'cancelled' ? 'cancelled' : 'failed';
+  });
+
+  constructor(jobs: JobTracker, readonly kind: K) {
+    this.#jobs = jobs;
   }
 
   get running(): boolean {
     return this.phase === 'running' || this.phase === 'cancelling';
   }
 
-  /** Starts the job with `request` (the call that answers with its id); `onDone` gets its value. */
-  async start(request: () => Promise<Result<{ jobId: string }>>, onDone?: (value: StudioJobValue<K>) => void): Promise<void> {
-    this.phase = 'running';
-    this.progress = undefined;
-    this.value = undefined;
-    this.error = undefined;
-    this.#onDone = onDone;
-    this.#jobId = undefined;
-    this.#early = [];
+  /** Starts the job with `request` (the call that answers with its id), forgetting the last one. */
+  async start(request: () => Promise<Result<{ jobId: string }>>): Promise<void> {
+    if (this.jobId !== undefined) this.#jobs.forget(this.jobId);
+    this.jobId = undefined;
+    this.#startError = undefined;
+    this.#cancelling = false;
+    this.#starting = true;
     const started = await request();
-    if (!started.ok) {
-      this.error = started.error;
-      this.phase = 'failed';
-      return;
-    }
-    this.#jobId = started.value.jobId;
-    const early = this.#early;
-    this.#early = [];
-    for (const e of early) this.#take(e);
+    this.#starting = false;
+    if (started.ok) this.jobId = started.value.jobId;
+    else this.#startError = started.error;
   }
 
   async cancel(): Promise<void> {
-    if (!this.#jobId || !this.running) return;
-    this.phase = 'cancelling';
-    await this.api.cancelJob({ jobId: this.#jobId });
-  }
-
-  #take(e: StudioEvent): void {
-    if (e.payload.kind !== this.kind || !this.running) return;
-    if (this.#jobId === undefined) {
-      this.#early.push(e);
-      return;
-    }
-    if (e.payload.jobId !== this.#jobId) return;
-    if (e.event === 'jobProgress') {
-      this.progress = e.payload;
-      return;
-    }
-    const result = e.payload.result;
-    if (result.ok) {
-      this.value = result.value as StudioJobValue<K>;
-      this.phase = 'done';
-      this.#onDone?.(this.value);
-    } else {
-      this.error = result.error;
-      this.phase = result.error.code === 'cancelled' ? 'cancelled' : 'failed';
-    }
-  }
-
-  dispose(): void {
-    this.#stop();
+    if (this.jobId === undefined || this.phase !== 'running') return;
+    this.#cancelling = true;
+    await this.#jobs.cancel(this.jobId);
   }
 }
