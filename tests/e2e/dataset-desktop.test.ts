@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studioMethods } from '../../src/shared/studio-api';
-import { launchChromium } from './chromium';
+import { collectProblems, launchChromium } from './chromium';
 import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
 
 let temp: string;
@@ -80,14 +80,6 @@ function installDesktopBridges({ token, methods, paths }: Supplied): void {
   Object.defineProperty(window, 'suppliedCalls', { value: calls });
 }
 
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
 
 /** Drops files named `names` on the view: an empty one is a folder, as Chromium hands folders over. */
 async function drop(page: Page, names: Array<{ name: string; bytes?: string }>): Promise<void> {

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './chromium';
+import { collectProblems, launchChromium } from './chromium';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
 
@@ -43,14 +43,6 @@ async function writeData(): Promise<void> {
   put('prompts/prompts.txt', Array.from({ length: PROMPTS }, (_, i) => `prompt number ${i + 1}: a watercolor of a harbour`).join('\n'));
 }
 
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
 
 async function openFolder(page: Page, path: string): Promise<void> {
   await page.getByTestId('dir-path').fill(path);

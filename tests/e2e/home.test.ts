@@ -4,12 +4,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getMachineInfo } from '../../src/engine/system/machine-info';
 import { openWorkspace } from '../../src/engine/store/workspace';
 import type { MachineInfo } from '../../src/shared/machine-info';
-import { launchChromium } from './chromium';
+import { collectProblems, launchChromium } from './chromium';
 import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
@@ -36,14 +36,6 @@ afterAll(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  return problems;
-}
 
 describe('web studio home', () => {
   it('shows what the engine reports about this machine', async () => {

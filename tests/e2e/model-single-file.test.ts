@@ -7,11 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { writeTinyLdm } from '../engine/models/sd/loader/tiny-ldm';
-import { launchChromium } from './chromium';
+import { collectProblems, launchChromium } from './chromium';
 import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
@@ -40,14 +40,6 @@ afterAll(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
 
 describe('web studio model view, single-file checkpoint', () => {
   it('asks for the prediction type and a tokenizer folder, then generates a 2-step image', async () => {

@@ -14,7 +14,7 @@ import { writeSafetensors } from '../../src/engine/weights';
 import { formatCount } from '../../src/renderer/lib/format';
 import type { ModelSummary } from '../../src/shared/studio-model';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
-import { launchChromium } from './chromium';
+import { collectProblems, launchChromium } from './chromium';
 import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
@@ -45,14 +45,6 @@ afterAll(async () => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
-}
 
 async function openModelFolder(page: Page, name: string): Promise<void> {
   await page.getByTestId('dir-path').fill(models);
