@@ -12,7 +12,7 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
     const width = 28;
     const filled = Math.round(frac * width);
     const secs = (Date.now() - started) / 1000;
-    const eta = done > 0 && done < total ? ` eta ${Math.ceil((secs / done) * (total - done))}s` : '';
+    const eta = secs >= 1 && done > 0 && done < total ? ` eta ${Math.ceil((secs / done) * (total - done))}s` : '';
     return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${(frac * 100).toFixed(0)}%${eta}${detail ? `  ${detail}` : ''}`;
   };
   return {
@@ -21,7 +21,7 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
         stream.write(`\r\x1b[2K${line(done, detail)}`);
       } else {
         const decile = Math.floor((done / Math.max(total, 1)) * 10);
-        if (decile !== lastPlain) {
+        if (decile !== lastPlain && done < total) {
           lastPlain = decile;
           stream.write(`${line(done, detail)}\n`);
         }
