@@ -1,6 +1,7 @@
-// Convolution gradients in any spatial rank: the input gradient of Conv is a ConvTranspose with the
-// same weight (and of ConvTranspose a Conv), and the weight gradient is the correlation of the
-// input with the output gradient, computed on the unfolded input by one batched MatMul.
+// Convolution gradients in any spatial rank: the input gradient of Conv is a Conv with the flipped
+// kernel at stride 1, else a ConvTranspose with the same weight (and of ConvTranspose a Conv), and
+// the weight gradient is the correlation of the input with the output gradient: the input unfolded
+// by one identity-kernel Conv, then one batched MatMul.
 import type { Value } from '../ir/graph';
 import type { AttrsOf } from '../ir/ops';
 import { range, shapeOf, type GradOps } from './grad-ops';
@@ -25,44 +26,54 @@ export function convGeometry(attrs: AttrsOf<'Conv'>, weight: Value): ConvGeometr
   };
 }
 
-/** d Conv(x,w)/dx: ConvTranspose(g, w), output padding chosen so the result has x's spatial size. */
+/**
+ * d Conv(x,w)/dx: the adjoint of the correlation. At stride 1 with pads <= d(k-1) it is itself a
+ * correlation, Conv(g, w'), w'[ci, co, k] = w[co, ci, K-1-k] (channels swapped within each group,
+ * kernel flipped), pads d(k-1) - p, which onnxruntime runs far faster than ConvTranspose; otherwise
+ * ConvTranspose(g, w), output padding chosen so the result has x's spatial size.
+ */
 export function convInputGrad(o: GradOps, g: Value, w: Value, geo: ConvGeometry, xShape: readonly number[]): Value {
   const n = geo.kernel.length;
+  const reach = geo.kernel.map((k, i) => (geo.dilations[i] ?? 1) * (k - 1));
+  const flippedPads = geo.pads.map((p, i) => (reach[i % n] ?? 0) - p);
+  if (geo.strides.every((s) => s === 1) && flippedPads.every((p) => p >= 0)) {
+    return o.op('Conv', [g, flippedKernel(o, w, geo.group)], { strides: geo.strides, pads: flippedPads, dilations: geo.dilations, group: geo.group });
+  }
   const outputPadding = range(0, n).map((i) => {
-    const natural = ((shapeOf(g)[i + 2] ?? 1) - 1) * (geo.strides[i] ?? 1) - (geo.pads[i] ?? 0) - (geo.pads[i + n] ?? 0) + (geo.dilations[i] ?? 1) * ((geo.kernel[i] ?? 1) - 1) + 1;
+    const natural = ((shapeOf(g)[i + 2] ?? 1) - 1) * (geo.strides[i] ?? 1) - (geo.pads[i] ?? 0) - (geo.pads[i + n] ?? 0) + (reach[i] ?? 0) + 1;
     return (xShape[i + 2] ?? 0) - natural;
   });
   return o.op('ConvTranspose', [g, w], { ...convAttrs(geo), output_padding: outputPadding });
 }
 
+/** w [C_out, C_in/G, K...] -> [C_in, C_out/G, K...] with every spatial axis reversed. */
+function flippedKernel(o: GradOps, w: Value, group: number): Value {
+  const [cOut = 1, cInG = 1, ...kernel] = shapeOf(w);
+  const spatial = range(3, kernel.length + 3);
+  const grouped = o.reshape(w, [group, cOut / group, cInG, ...kernel]);
+  const swapped = o.transpose(grouped, [0, 2, 1, ...spatial]);
+  const flipped = o.slice(swapped, kernel.map(() => -1), kernel.map((k) => -k - 1), spatial, kernel.map(() => -1));
+  return o.reshape(flipped, [group * cInG, cOut / group, ...kernel]);
+}
+
 /**
  * d Conv(x,w)/dw[co,ci,k] = sum_{n,o} g[n,co,o] * xpad[n, ci, o*stride + k*dilation]: the input
- * unfolded into one strided slice per kernel offset, [N, G, C_in/G * K, P], contracted with g
- * [N, G, C_out/G, P] over the output positions P by one batched MatMul, then summed over N.
+ * unfolded by one Conv of each channel with the identity kernel (one output per kernel offset k,
+ * an exact copy), [N, G, C_in/G * K, P], contracted with g [N, G, C_out/G, P] over the output
+ * positions P by one batched MatMul, then summed over N.
  */
 export function convWeightGrad(o: GradOps, x: Value, g: Value, geo: ConvGeometry): Value {
-  const [batch = 1, cIn = 1] = shapeOf(x);
+  const [batch = 1, cIn = 1, ...spatial] = shapeOf(x);
   const [, cOut = 1, ...outSpatial] = shapeOf(g);
   const G = geo.group;
-  const n = geo.kernel.length;
+  const taps = geo.kernel.reduce((p, k) => p * k, 1);
   const positions = outSpatial.reduce((p, d) => p * d, 1);
-  const offsets = kernelOffsets(geo.kernel);
-  const xpad = o.pad(x, [0, 0, ...geo.pads.slice(0, n), 0, 0, ...geo.pads.slice(n)]);
-  const taps = offsets.map((k) => {
-    const starts = k.map((ki, a) => ki * (geo.dilations[a] ?? 1));
-    const ends = starts.map((st, a) => st + (geo.strides[a] ?? 1) * ((outSpatial[a] ?? 1) - 1) + 1);
-    const tap = o.slice(xpad, starts, ends, range(2, n + 2), geo.strides);
-    return o.unsqueeze(tap, [2]);
-  });
-  const patches = o.reshape(o.concat(taps, 2), [batch, G, (cIn / G) * offsets.length, positions]);
+  const identity = o.b.constant(x.type.dtype, [taps, 1, ...geo.kernel], range(0, taps * taps).map((i) => (i % (taps + 1) === 0 ? 1 : 0)));
+  const unfolded = o.op('Conv', [o.reshape(x, [batch * cIn, 1, ...spatial]), identity], { ...convAttrs(geo), group: 1 });
+  const patches = o.reshape(unfolded, [batch, G, (cIn / G) * taps, positions]);
   const gg = o.reshape(g, [batch, G, cOut / G, positions]);
   const perSample = o.matmul(gg, o.mT(patches));
   return o.reshape(o.reduceSum(perSample, [0], 0), [cOut, cIn / G, ...geo.kernel]);
-}
-
-/** Every kernel offset, row-major (the layout of a weight's spatial axes). */
-function kernelOffsets(kernel: readonly number[]): number[][] {
-  return kernel.reduce<number[][]>((acc, k) => acc.flatMap((prefix) => range(0, k).map((i) => [...prefix, i])), [[]]);
 }
 
 /** d(bias) = g summed over every axis but channels. */
