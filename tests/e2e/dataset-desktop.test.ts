@@ -4,7 +4,7 @@
 // preload's IPC, so detection and import are real. A folder dropped on the view is chosen as the
 // folder browser chooses it (same listing, same detection), and imports; a file or several items
 // get a message. In the web studio (no bridges) a drop explains why to use the folder browser.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studioMethods } from '../../src/shared/studio-api';
 import { collectProblems, launchChromium } from './chromium';
-import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 let temp: string;
 let studio: WebStudioProcess;
@@ -35,11 +35,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, studio, temp));
 
 interface Supplied {
   token: string;

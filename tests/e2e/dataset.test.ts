@@ -5,7 +5,7 @@
 // bar and scrolls to its last item with only a screenful of cells in the DOM; a 1M-prompt import
 // is cancelled from its progress bar. No CSP violation or console error.
 // Writes artifacts/e2e/dataset.png.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectProblems, launchChromium } from './chromium';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
-import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
 const PROMPTS = 100_000;
@@ -58,11 +58,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, studio, temp));
 
 describe('web studio dataset view', () => {
   it('imports a folder chosen in the folder browser and shows the report and the grid', async () => {

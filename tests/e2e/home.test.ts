@@ -1,7 +1,7 @@
 // The web studio end to end: the real `aptp studio --web` against a temporary workspace, driven in
 // Chromium. The home view shows the engine's facts, a bad token is refused, and the page runs
 // under its CSP without a single violation. Writes artifacts/e2e/home.png.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -10,7 +10,7 @@ import { getMachineInfo } from '../../src/engine/system/machine-info';
 import { openWorkspace } from '../../src/engine/store/workspace';
 import type { MachineInfo } from '../../src/shared/machine-info';
 import { collectProblems, launchChromium } from './chromium';
-import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
 
@@ -30,11 +30,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, studio, temp));
 
 
 describe('web studio home', () => {

@@ -3,7 +3,7 @@
 // dropped on the window is opened by the path the preload names, and a job whose events arrive
 // before the request that started it has answered (IPC does not order the two) still shows its
 // step counter and image. The summary and image are real engine output on a tiny SD folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -13,7 +13,7 @@ import { inspectModel } from '../../src/engine/host/model-inspect';
 import type { ModelSummary } from '../../src/shared/studio-model';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { launchChromium } from './chromium';
-import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 let temp: string;
 let model: string;
@@ -31,11 +31,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, studio, temp));
 
 interface Supplied {
   summary: ModelSummary;

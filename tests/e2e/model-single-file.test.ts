@@ -4,7 +4,7 @@
 // the prediction type and choose it, read the summary, choose a tokenizer folder in the browser
 // (a folder without one gets the engine's reason), generate a 2-step image and see it. No console
 // error. Writes artifacts/e2e/model-single-file.png.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { writeTinyLdm } from '../engine/models/sd/loader/tiny-ldm';
 import { collectProblems, launchChromium } from './chromium';
-import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
 /** The tiny model's heads and groups, which its tensor shapes cannot tell from SD's. */
@@ -34,11 +34,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, studio, temp));
 
 
 describe('web studio model view, single-file checkpoint', () => {

@@ -4,7 +4,7 @@
 // the user leaves the view and returns), find a long run again after a reload and cancel it, and see
 // the loader's actionable errors for a folder that is not a model, an SDXL UNet and an SDXL
 // single-file checkpoint. No CSP violation or console error. Writes artifacts/e2e/model.png.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,7 +15,7 @@ import { formatCount } from '../../src/renderer/lib/format';
 import type { ModelSummary } from '../../src/shared/studio-model';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { collectProblems, launchChromium } from './chromium';
-import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
 let temp: string;
@@ -39,11 +39,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, studio, temp));
 
 
 async function openModelFolder(page: Page, name: string): Promise<void> {

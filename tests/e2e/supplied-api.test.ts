@@ -1,7 +1,7 @@
 // The renderer against a StudioApi the test supplies as `window.studio` (exactly where the desktop
 // preload puts it): the page must pick it over the WebSocket, show what it answers, and show an
 // engine error as an error. Served by the real `aptp studio --web`.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MachineInfo } from '../../src/shared/machine-info';
 import type { Result } from '../../src/shared/result';
 import { launchChromium } from './chromium';
-import { startWebStudioProcess, type WebStudioProcess } from './web-studio-process';
+import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 const gpuMachine: MachineInfo = {
   engineVersion: '9.9.9-test',
@@ -43,11 +43,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-  rmSync(temp, { recursive: true, force: true });
-});
+afterAll(() => tearDown(browser, studio, temp));
 
 /** Opens the studio with `window.studio` answering getMachineInfo with `answer`; counts sockets opened. */
 async function openWithSuppliedApi(answer: Result<MachineInfo>): Promise<{ page: Page; sockets: () => number }> {

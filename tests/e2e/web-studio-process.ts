@@ -1,8 +1,11 @@
 // Starts the real `aptp studio --web` (bin/aptp.mjs, the built CLI) on a free port against a
 // workspace folder, and reads the URL it prints. Stopping sends SIGTERM and waits for the exit.
+// tearDown ends what an e2e file started (browser, studio, temporary folder).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Browser } from 'playwright-core';
 
 export interface WebStudioProcess {
   readonly url: URL;
@@ -42,4 +45,11 @@ export async function startWebStudioProcess(workspace: string): Promise<WebStudi
       return exited;
     },
   };
+}
+
+/** Closes the browser, stops the studio and removes `temp`; each may be missing after a failed start. */
+export async function tearDown(browser: Browser | undefined, studio: WebStudioProcess | undefined, temp: string | undefined): Promise<void> {
+  await browser?.close();
+  await studio?.stop();
+  if (temp) rmSync(temp, { recursive: true, force: true });
 }
