@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { importDataset } from '../src/engine/data/import-dataset';
 import { openWorkspace } from '../src/engine/store/workspace';
+import { line } from './report';
 
 const CAPTIONS = Number(process.env.BENCH_CAPTIONS ?? 1_000_000);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 10_000);
-const line = (name: string, value: string | number) => console.log(`${name}: ${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`);
 
 async function writeDataset(dir: string, captions: number, images: number): Promise<void> {
   const base = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 140, b: 200 } } }).jpeg().toBuffer();

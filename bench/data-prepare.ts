@@ -10,17 +10,11 @@ import sharp from 'sharp';
 import { checkImage, sha256 } from '../src/engine/data/image-check';
 import { prepareImage, toModelInput } from '../src/engine/data/prepare-image';
 import { DEFAULT_LIMITS } from '../src/engine/data/types';
+import { line } from './report';
+import { photo } from './synthetic-photo';
 
 const COUNT = Number(process.env.BENCH_IMAGES ?? 48);
-const line = (name: string, value: string | number) => console.log(`${name}: ${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`);
 
-async function photo(i: number): Promise<Buffer> {
-  const [width, height] = i % 2 ? [1024, 768] : [768, 1024];
-  return sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
-    .blur(1.2)
-    .jpeg({ quality: 90 })
-    .toBuffer();
-}
 
 async function timeAll(label: string, n: number, concurrency: number, one: (i: number) => Promise<unknown>): Promise<number> {
   const t0 = performance.now();

@@ -6,13 +6,14 @@
 // Prints `name: value` lines; no thresholds. Run: npx tsx bench/data-vae.ts
 // (BENCH_RESOLUTION default 256, BENCH_BATCH default 4, BENCH_IMAGES default 8, BENCH_PROVIDER default auto).
 import { cpus } from 'node:os';
-import sharp from 'sharp';
 import { sha256 } from '../src/engine/data/image-check';
 import { prepareImage, toModelInput } from '../src/engine/data/prepare-image';
 import { GraphSessions, VaeLatentEncoder } from '../src/engine/data/sd-encoders';
 import { parseVaeConfig } from '../src/engine/models/sd/config';
 import { randomWeights } from '../src/engine/models/sd/unet/layers';
 import { providerReport, type ProviderName } from '../src/engine/runtime';
+import { line } from './report';
+import { photo } from './synthetic-photo';
 
 const RESOLUTION = Number(process.env.BENCH_RESOLUTION ?? 256);
 const BATCH = Number(process.env.BENCH_BATCH ?? 4);
@@ -27,15 +28,7 @@ const SD_VAE = {
   up_block_types: ['UpDecoderBlock2D', 'UpDecoderBlock2D', 'UpDecoderBlock2D', 'UpDecoderBlock2D'],
 };
 
-const line = (name: string, value: string | number) => console.log(`${name}: ${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`);
 
-async function photo(i: number): Promise<Buffer> {
-  const [width, height] = i % 2 ? [1024, 768] : [768, 1024];
-  return sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
-    .blur(1.2)
-    .jpeg({ quality: 90 })
-    .toBuffer();
-}
 
 async function main(): Promise<void> {
   const config = parseVaeConfig(SD_VAE, { file: 'bench/data-vae.ts', component: 'vae' });

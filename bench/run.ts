@@ -15,6 +15,7 @@ import type { BenchCase } from './bench-case';
 import { machinePeak } from './machine-peak';
 import { best, median, timesMs } from './timing';
 import { TorchReference, type Mode } from './torch-reference';
+import { line } from './report';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
@@ -58,10 +59,6 @@ async function measure(c: BenchCase, mode: Mode, ours: Runner, torch: TorchRefer
     if (torch) m.torch.push(...(await torch.time(c.name, mode, ITERS, WARMUP)));
   }
   return m;
-}
-
-function line(name: string, value: string | number): void {
-  console.log(`${name}: ${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`);
 }
 
 function report(c: BenchCase, mode: Mode, m: Measured, peak: number): void {
