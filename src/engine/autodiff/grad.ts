@@ -10,8 +10,8 @@ import { EngineError } from '../core/errors';
 import { GraphBuilder } from '../ir/builder';
 import { allValues, type Graph, type Node, type NodeOf, type Value } from '../ir/graph';
 import type { OpType } from '../ir/ops';
-import { GradOps, shapeOf } from './grad-ops';
 import { RULES } from './rules';
+import { shapeOf, unbroadcast, zerosLike } from './shape-helpers';
 import { refuse, type GradCtx, type RuleEntry } from './types';
 
 /**
@@ -22,14 +22,13 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], s
   checkOperand(b, loss, 'loss');
   for (const w of wrt) checkOperand(b, w, 'wrt');
   if (seed) checkOperand(b, seed, 'seed');
-  const o = new GradOps(b);
   const nodes = [...b.nodesSoFar()];
   const active = activeValues(nodes, loss, wrt);
-  const pending = new Map<number, Value[]>([[loss.id, [b.scope('backward/seed', () => seedOf(b, o, loss, seed))]]]);
+  const pending = new Map<number, Value[]>([[loss.id, [b.scope('backward/seed', () => seedOf(b, loss, seed))]]]);
   const total = (v: Value): Value | undefined => {
     const parts = pending.get(v.id);
     if (parts === undefined) return undefined;
-    const sum = parts.reduce((acc, p) => o.add(acc, p));
+    const sum = parts.reduce((acc, p) => b.add(acc, p));
     pending.set(v.id, [sum]);
     return sum;
   };
@@ -37,9 +36,9 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], s
     if (!node.outputs.some((v) => pending.has(v.id))) continue;
     const needs = node.inputs.map((v) => active.has(v.id));
     if (!needs.some(Boolean)) continue;
-    b.scope(`backward/${node.name}`, () => visit(node, o, needs, total, pending));
+    b.scope(`backward/${node.name}`, () => visit(node, b, needs, total, pending));
   }
-  return wrt.map((v) => total(v) ?? o.zerosLike(v));
+  return wrt.map((v) => total(v) ?? zerosLike(b, v));
 }
 
 function checkOperand(b: GraphBuilder, v: Value, role: string): void {
@@ -66,13 +65,13 @@ export function grad(graph: Graph, request: GradRequest): Graph {
   return b.build();
 }
 
-function visit(node: Node, o: GradOps, needs: boolean[], total: (v: Value) => Value | undefined, pending: Map<number, Value[]>): void {
-  const thunks = applyRule(node.op, node as NodeOf<typeof node.op>, o, needs, total);
+function visit(node: Node, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined, pending: Map<number, Value[]>): void {
+  const thunks = applyRule(node.op, node as NodeOf<typeof node.op>, b, needs, total);
   node.inputs.forEach((x, i) => {
     if (!needs[i]) return;
     const gi = thunks[i]?.();
     if (gi === undefined) return;
-    const summed = o.unbroadcast(gi, shapeOf(x));
+    const summed = unbroadcast(b, gi, shapeOf(x));
     if (summed.type.dtype !== x.type.dtype) {
       throw new EngineError('graph-invalid', `The ${node.op} rule made a ${summed.type.dtype} gradient for ${x.type.dtype} input '${x.name}' of node '${node.name}'; this is an engine bug.`, { op: node.op, node: node.name });
     }
@@ -80,7 +79,7 @@ function visit(node: Node, o: GradOps, needs: boolean[], total: (v: Value) => Va
   });
 }
 
-function applyRule<O extends OpType>(op: O, node: NodeOf<O>, o: GradOps, needs: boolean[], total: (v: Value) => Value | undefined) {
+function applyRule<O extends OpType>(op: O, node: NodeOf<O>, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined) {
   const entry: RuleEntry<O> = RULES[op];
   if (typeof entry !== 'function') {
     const what = entry.kind === 'noGrad' ? 'has no gradient' : 'must never be differentiated';
@@ -93,12 +92,12 @@ function applyRule<O extends OpType>(op: O, node: NodeOf<O>, o: GradOps, needs: 
     y: (j = 0) => node.outputs[j] ?? refuse(node, `output ${j} is missing`),
     g: (j = 0) => {
       const out = node.outputs[j] ?? refuse(node, `output ${j} is missing`);
-      return total(out) ?? o.zerosLike(out);
+      return total(out) ?? zerosLike(b, out);
     },
     needs: (i) => needs[i] === true,
     refuse: (reason) => refuse(node, reason),
   };
-  return entry(ctx, o);
+  return entry(ctx, b);
 }
 
 /** Float values on some path from a `wrt` value to the loss: the only ones that need gradients. */
@@ -115,10 +114,10 @@ function activeValues(nodes: readonly Node[], loss: Value, wrt: readonly Value[]
   return new Set([...forward.values()].filter((v) => backward.has(v.id) && isFloat(v.type.dtype)).map((v) => v.id));
 }
 
-function seedOf(b: GraphBuilder, o: GradOps, loss: Value, seed: Value | undefined): Value {
+function seedOf(b: GraphBuilder, loss: Value, seed: Value | undefined): Value {
   if (seed === undefined) {
     const one = b.scalar(1, loss.type.dtype);
-    return shapeOf(loss).length === 0 ? one : o.expand(one, shapeOf(loss));
+    return shapeOf(loss).length === 0 ? one : b.expand(one, shapeOf(loss));
   }
   if (seed.type.dtype !== loss.type.dtype || shapeOf(seed).join() !== shapeOf(loss).join()) {
     throw new EngineError('shape-mismatch', `The seed '${seed.name}' must have the loss's type ${loss.type.dtype}[${shapeOf(loss).join(',')}].`, { seed: seed.name, loss: loss.name });
