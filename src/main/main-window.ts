@@ -1,11 +1,13 @@
 // The studio window: sandboxed, context-isolated, no Node in the page, the preload's
-// `window.studio` as its only bridge, showing the app scheme's index page.
+// `window.studio` as its only bridge, showing the app scheme's index page; no DevTools in production.
 import { BrowserWindow } from 'electron';
 import { APP_ORIGIN } from './app-protocol';
 
 export interface MainWindowOptions {
   readonly preload: string;
   readonly icon: string;
+  /** A packaged build: DevTools cannot be opened. */
+  readonly production: boolean;
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
@@ -28,6 +30,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: !options.production,
     },
   });
   window.once('ready-to-show', () => window.show());
