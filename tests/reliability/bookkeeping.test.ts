@@ -95,7 +95,7 @@ describe('cache bookkeeping (13.6)', () => {
     expect(await prepare()).toMatchObject({ written: { pixels: 2 }, reused: { pixels: 1 }, repaired: 2 });
     expect(statSync(files[0]!).size).toBe(statSync(files[2]!).size);
     const bytes = readFileSync(files[2]!);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(files[2]!, bytes);
     expect(await prepare()).toMatchObject({ reused: { pixels: 3 }, repaired: 0 });
     expect(await prepare('sha256')).toMatchObject({ written: { pixels: 1 }, reused: { pixels: 2 }, repaired: 1 });
