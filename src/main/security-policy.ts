@@ -25,8 +25,27 @@ export interface SessionLike {
   setPermissionCheckHandler(handler: () => boolean): void;
   setDevicePermissionHandler(handler: () => boolean): void;
   setDisplayMediaRequestHandler(handler: (request: unknown, callback: (streams: Record<string, never>) => void) => void): void;
-  on(event: string, listener: Listener): unknown;
+  on(event: 'select-hid-device', listener: (event: Preventable, details: unknown, callback: (deviceId?: string | null) => void) => void): unknown;
+  on(event: 'select-usb-device', listener: (event: Preventable, details: unknown, callback: (deviceId?: string) => void) => void): unknown;
+  on(event: 'select-serial-port', listener: (event: Preventable, ports: unknown, contents: unknown, callback: (portId: string) => void) => void): unknown;
   webRequest: { onBeforeRequest(listener: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void): void };
+}
+
+/** The studio window's web preferences: sandboxed, isolated, no Node, no webviews; no DevTools in production. */
+export function studioWebPreferences(preload: string, production: boolean) {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+    devTools: !production,
+  } as const;
 }
 
 /** Whether a request may leave the renderer: the app's own scheme, and DevTools outside production. */
@@ -60,16 +79,16 @@ export function hardenSession(session: SessionLike, production: boolean): void {
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
   session.setDisplayMediaRequestHandler((_request, callback) => callback({}));
-  const cancel = ((event: Preventable, _details: unknown, callback: (id?: string) => void) => {
+  const cancel = (event: Preventable, _details: unknown, callback: (id?: string) => void): void => {
     event.preventDefault();
     callback();
-  }) as Listener;
+  };
   session.on('select-hid-device', cancel);
   session.on('select-usb-device', cancel);
-  session.on('select-serial-port', ((event: Preventable, _ports: unknown, _contents: unknown, callback: (id: string) => void) => {
+  session.on('select-serial-port', (event, _ports, _contents, callback) => {
     event.preventDefault();
     callback('');
-  }) as Listener);
+  });
   session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !requestAllowed(details.url, production) }));
 }
 

@@ -3,7 +3,7 @@
 // packaged app: no DevTools, no reload, no devtools:// requests.
 import { app, Menu, session, type MenuItemConstructorOptions } from 'electron';
 import { isAppUrl } from './app-origin';
-import { hardenContents, hardenSession, menuTemplate, type ContentsLike, type SessionLike } from './security-policy';
+import { hardenContents, hardenSession, menuTemplate } from './security-policy';
 
 /** A packaged build: DevTools off, minimal menu without reload. */
 export function isProduction(): boolean {
@@ -13,8 +13,8 @@ export function isProduction(): boolean {
 /** Call once, before any window exists. */
 export function applySecurityPolicy(): void {
   const production = isProduction();
-  app.on('web-contents-created', (_event, contents) => hardenContents(contents as unknown as ContentsLike, production));
-  hardenSession(session.defaultSession as unknown as SessionLike, production);
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents, production));
+  hardenSession(session.defaultSession, production);
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, production) as MenuItemConstructorOptions[]));
 }
 
