@@ -6,6 +6,7 @@ import { isEngineError } from '../engine/core/errors';
 import { UsageError, type CliCommand } from './command';
 import { commands } from './commands';
 import { commandHelp, mainHelp } from './help';
+import { printable } from './format';
 
 function findCommand(name: string): CliCommand {
   const command = commands.find((c) => c.name === name);
@@ -46,11 +47,11 @@ export async function main(argv: string[]): Promise<number> {
 
 function report(error: unknown): number {
   if (error instanceof UsageError) {
-    process.stderr.write(`aptp: ${error.message}\n`);
+    process.stderr.write(`aptp: ${printable(error.message)}\n`);
     return 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`aptp: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`aptp: ${printable(message.split('\n')[0]!)}\n`);
   if (process.env.APTP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return isEngineError(error) && error.code === 'cancelled' ? 130 : 1;
 }

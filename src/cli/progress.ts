@@ -1,4 +1,6 @@
 // Progress for long CLI work: a redrawn bar on a terminal, periodic plain lines otherwise (logs, CI).
+// The detail (often a file name) is made printable first.
+import { printable } from './format';
 export interface ProgressBar {
   update(done: number, detail?: string): void;
   finish(detail?: string): void;
@@ -13,7 +15,7 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
     const filled = Math.round(frac * width);
     const secs = (Date.now() - started) / 1000;
     const eta = secs >= 1 && done > 0 && done < total ? ` eta ${Math.ceil((secs / done) * (total - done))}s` : '';
-    return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${(frac * 100).toFixed(0)}%${eta}${detail ? `  ${detail}` : ''}`;
+    return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${(frac * 100).toFixed(0)}%${eta}${detail ? `  ${printable(detail)}` : ''}`;
   };
   return {
     update(done, detail = '') {

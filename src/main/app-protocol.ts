@@ -6,8 +6,9 @@ import { resolve, sep } from 'node:path';
 import { contentTypeOf } from '../shared/content-types';
 import { studioContentSecurityPolicy } from '../shared/csp';
 
-export const APP_SCHEME = 'studio';
-export const APP_ORIGIN = `${APP_SCHEME}://app`;
+import { APP_SCHEME } from './app-origin';
+
+export { APP_ORIGIN, APP_SCHEME } from './app-origin';
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {

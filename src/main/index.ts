@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { registerAppScheme, serveAppScheme } from './app-protocol';
 import { EngineHost } from './engine-host';
 import { createMainWindow } from './main-window';
-import { applySecurityPolicy } from './security';
+import { applySecurityPolicy, isProduction } from './security';
 import { registerStudioIpc, sendStudioEvent } from './studio-ipc';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,7 +32,7 @@ void app.whenReady().then(() => {
   applySecurityPolicy();
   serveAppScheme(join(out, 'renderer'));
   registerStudioIpc(host);
-  createMainWindow({ preload: join(out, 'preload', 'index.cjs'), icon: join(out, '..', 'resources', 'icon.png') });
+  createMainWindow({ preload: join(out, 'preload', 'index.cjs'), icon: join(out, '..', 'resources', 'icon.png'), production: isProduction() });
 });
 
 app.on('window-all-closed', () => {

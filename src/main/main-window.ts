@@ -1,11 +1,14 @@
 // The studio window: sandboxed, context-isolated, no Node in the page, the preload's
-// `window.studio` as its only bridge, showing the app scheme's index page.
+// `window.studio` as its only bridge, showing the app scheme's index page; no DevTools in production.
 import { BrowserWindow } from 'electron';
 import { APP_ORIGIN } from './app-protocol';
+import { studioWebPreferences } from './security-policy';
 
 export interface MainWindowOptions {
   readonly preload: string;
   readonly icon: string;
+  /** A packaged build: DevTools cannot be opened. */
+  readonly production: boolean;
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
@@ -18,17 +21,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: 'APTP Studio',
     backgroundColor: '#0f1115',
     icon: options.icon,
-    webPreferences: {
-      preload: options.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: studioWebPreferences(options.preload, options.production),
   });
   window.once('ready-to-show', () => window.show());
   void window.loadURL(`${APP_ORIGIN}/index.html`);

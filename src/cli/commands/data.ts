@@ -8,13 +8,13 @@ import { importDataset } from '../../engine/data/import-dataset';
 import { modelResolution } from '../../engine/data/model-id';
 import { prepareDataset, type PrepareSummary } from '../../engine/data/prepare-dataset';
 import { openSdEncoders } from '../../engine/data/sd-encoders';
-import { DATASET_FORMATS, PROBLEMS, type DatasetFormat, type ProblemCode } from '../../engine/data/types';
+import { CATEGORIES, DATASET_FORMATS, PROBLEMS, type DatasetFormat } from '../../engine/data/types';
 import type { JobContext } from '../../engine/jobs/job';
 import { DatasetRepository, type DatasetRecord } from '../../engine/store/repositories/datasets';
 import { DatasetReportRepository } from '../../engine/store/repositories/datasets-report';
 import { openWorkspace, type Workspace } from '../../engine/store/workspace';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
-import { table } from '../format';
+import { printable, table } from '../format';
 import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 
@@ -50,6 +50,15 @@ function pickDataset(ws: Workspace, ref: string | undefined): DatasetRecord {
   return found;
 }
 
+/** The --problem category, checked against the known ones before anything is opened. */
+function reportCategory(args: ParsedArgs): string | undefined {
+  const problem = stringOption(args, 'problem');
+  if (problem !== undefined && !(CATEGORIES as readonly string[]).includes(problem)) {
+    throw new UsageError(`--problem '${printable(problem)}' is not a report category; use one of ${CATEGORIES.join(', ')}`);
+  }
+  return problem;
+}
+
 function printReport(ws: Workspace, dataset: DatasetRecord, problem: string | undefined, limit: number): void {
   const report = new DatasetReportRepository(ws.db);
   const totals = report.totals(dataset.id);
@@ -65,7 +74,7 @@ function printReport(ws: Workspace, dataset: DatasetRecord, problem: string | un
   if (!problem) return;
   const { total, items } = report.items(dataset.id, { offset: 0, limit, category: problem });
   process.stdout.write(`\n${problem}: ${total} item(s)${total > items.length ? `, first ${items.length}` : ''}\n`);
-  for (const item of items) process.stdout.write(`  ${item.key}  ${item.problemDetail ?? (item.duplicateOf ? `same image as ${item.duplicateOf}` : '')}\n`);
+  for (const item of items) process.stdout.write(`  ${printable(item.key)}  ${printable(item.problemDetail ?? (item.duplicateOf ? `same image as ${item.duplicateOf}` : ''))}\n`);
 }
 
 async function runImport(ws: Workspace, args: ParsedArgs, dir: string): Promise<number> {
@@ -106,7 +115,8 @@ async function runPrepare(ws: Workspace, args: ParsedArgs, ref: string | undefin
   const encoders = await openSdEncoders(resolve(model), imageBatch ? { imageBatch } : {});
   try {
     const storePixels = flag(args, 'pixels');
-    const summary = await withJob('preparing', (job) => prepareDataset(ws, dataset.id, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels }, job));
+    const verify = flag(args, 'verify') ? 'sha256' : 'size';
+    const summary = await withJob('preparing', (job) => prepareDataset(ws, dataset.id, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels, verify }, job));
     process.stdout.write(`${table([
       ['dataset', `${dataset.name}: ${summary.items} usable items at ${resolution}px, ${spec.crop} crop${spec.flip ? ', flipped' : ''}`],
       ['latents', `${counts(summary, 'latent')} (VAE ${encoders.latent.modelId}; mean and logvar, sampled per epoch)`],
@@ -115,6 +125,8 @@ async function runPrepare(ws: Workspace, args: ParsedArgs, ref: string | undefin
       ['prompt embeddings', `${counts(summary, 'prompt-embedding')} (${encoders.promptEncoder})`],
       ['truncated', `${encoders.caption.truncated} caption(s) longer than the text encoder's 77 tokens were cut`],
       ['stale', summary.stale ? `${summary.stale} image(s) changed since import: run \`aptp data import\` again` : '0'],
+      ['repaired', `${summary.repaired} cached file(s) missing, truncated or changed were rebuilt (checked by ${verify === 'sha256' ? 'sha256' : 'size'})`],
+      ...(summary.leftoversRemoved ? [['cleaned', `${summary.leftoversRemoved} temporary file(s) of an interrupted run removed`] as [string, string]] : []),
     ])}\n`);
     return 0;
   } finally {
@@ -129,7 +141,7 @@ export const dataCommand: CliCommand = {
   options: {
     format: { type: 'string' }, 'caption-column': { type: 'string' }, file: { type: 'string' }, name: { type: 'string' }, 'min-side': { type: 'string' },
     problem: { type: 'string' }, limit: { type: 'string' },
-    model: { type: 'string' }, resolution: { type: 'string' }, crop: { type: 'string' }, flip: { type: 'boolean' }, seed: { type: 'string' }, batch: { type: 'string' }, pixels: { type: 'boolean' },
+    model: { type: 'string' }, resolution: { type: 'string' }, crop: { type: 'string' }, flip: { type: 'boolean' }, seed: { type: 'string' }, batch: { type: 'string' }, pixels: { type: 'boolean' }, verify: { type: 'boolean' },
     workspace: { type: 'string' },
   },
   optionHelp: {
@@ -138,7 +150,7 @@ export const dataCommand: CliCommand = {
     file: 'import: the COCO annotations JSON or CC3M TSV to read',
     name: 'import: dataset name (default: the folder name)',
     'min-side': 'import: smallest acceptable shorter side in pixels (default 256)',
-    problem: `report: list the items in one category (${Object.keys(PROBLEMS).join(', ')}, duplicate)`,
+    problem: `report: list the items in one category (${Object.keys(PROBLEMS).join(', ')}, duplicate, ok)`,
     limit: 'report: how many items to list (default 50)',
     model: 'prepare: the diffusers model folder the cache is for',
     resolution: 'prepare: square side in pixels (default: the model\'s, else 512)',
@@ -147,6 +159,7 @@ export const dataCommand: CliCommand = {
     seed: 'prepare: seed of random crops (default 0)',
     batch: 'prepare: images per VAE run (default 4)',
     pixels: 'prepare: also cache the cropped pixels (uint8)',
+    verify: 'prepare: check every cached file by sha256 before reusing it (default: by size), rebuilding what differs',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
   },
   maxPositionals: 2,
@@ -154,12 +167,12 @@ export const dataCommand: CliCommand = {
     const [sub, target] = args.positionals;
     if (sub !== 'import' && sub !== 'report' && sub !== 'prepare') throw new UsageError(`expected import, report or prepare; usage: ${USAGE}`);
     if (sub === 'import' && !target) throw new UsageError('data import needs the dataset folder (or prompts file)');
+    const category = sub === 'report' ? reportCategory(args) : undefined;
     const ws = openWorkspace(stringOption(args, 'workspace'));
     try {
       if (sub === 'import') return await runImport(ws, args, target!);
       if (sub === 'prepare') return await runPrepare(ws, args, target);
-      const problem = stringOption(args, 'problem') as ProblemCode | 'duplicate' | undefined;
-      printReport(ws, pickDataset(ws, target), problem, intOption(args, 'limit', 1, 1_000_000) ?? 50);
+      printReport(ws, pickDataset(ws, target), category, intOption(args, 'limit', 1, 1_000_000) ?? 50);
       return 0;
     } finally {
       ws.close();

@@ -12,7 +12,7 @@ import { DatasetRepository } from '../store/repositories/datasets';
 import { DatasetReportRepository } from '../store/repositories/datasets-report';
 import type { JobContext } from '../jobs/job';
 import type { Workspace } from '../store/workspace';
-import { detectDataset } from './detect';
+import { checkDatasetPath, detectDataset } from './detect';
 import { importDataset } from './import-dataset';
 import { runPreparation } from './prepare-job';
 import { datasetReport } from './report';
@@ -64,6 +64,7 @@ export function datasetHandlers(workspace: () => Workspace, startJob: StartJob):
       return { ...d, columns: d.columns ? [...d.columns] : undefined };
     },
     importDataset: async ({ path, format, captionColumn }) => {
+      await checkDatasetPath({ path, ...(format ? { format } : {}) });
       const jobId = startJob('importDataset', async (job) => {
         const s = await importDataset(workspace(), { path, ...(format ? { format } : {}), ...(captionColumn ? { mapping: { captionColumn } } : {}) }, {}, job);
         return { datasetId: s.datasetId, checked: s.checked, unchanged: s.unchanged, removed: s.removed };

@@ -10,7 +10,7 @@ import { cocoSource, findCocoAnnotations } from './sources/coco';
 import { isImageName, kohyaRepeats } from './sources/common';
 import { folderSource } from './sources/folder';
 import { findMetadataFiles, hfImagefolderSource, metadataRows, pickCaptionColumn } from './sources/hf-imagefolder';
-import { promptsSource } from './sources/prompts';
+import { checkPromptsFile, promptsSource } from './sources/prompts';
 import { walkFiles } from './walk';
 import type { CaptionMapping, DatasetFormat, DatasetSource } from './types';
 
@@ -64,7 +64,9 @@ async function folderDetection(root: string, signal: AbortSignal): Promise<Detec
   if (kohya.length > 0) return { root, format: 'kohya', reason: `folders named <repeats>_<name> (${kohya[0]!.name})`, mapping: {} };
   if (await hasImage(root, signal)) return { root, format: 'image-folder', reason: 'image files with caption sidecars', mapping: {} };
   const txt = (await readdir(root)).filter((n) => n.endsWith('.txt')).sort()[0];
-  return txt ? { root, format: 'prompts', reason: `no images; one prompt per line in ${txt}`, file: join(root, txt), mapping: {} } : undefined;
+  if (!txt) return undefined;
+  await checkPromptsFile(join(root, txt), false);
+  return { root, format: 'prompts', reason: `no images; one prompt per line in ${txt}`, file: join(root, txt), mapping: {} };
 }
 
 async function detectInFolder(root: string, mapping: CaptionMapping, signal: AbortSignal): Promise<Detection> {
@@ -80,16 +82,28 @@ async function detectInFolder(root: string, mapping: CaptionMapping, signal: Abo
   throw new EngineError('not-found', `No dataset recognised in ${root}: no images, metadata.jsonl/.csv, COCO JSON, TSV or prompts file. Pick the folder that holds the data.`, { dir: root });
 }
 
-/** What `request` is: the detected format, or the one asked for with its files located. */
-export async function detectDataset(request: DatasetRequest, signal: AbortSignal = new AbortController().signal): Promise<Detection> {
+/**
+ * Checks that `request.path` is something a dataset can be read from: a folder, or a file the user
+ * chose as a prompts file (see checkPromptsFile). Cheap: the API edge calls it before starting an
+ * import job. Says whether it is a file.
+ */
+export async function checkDatasetPath(request: Pick<DatasetRequest, 'path' | 'format'>): Promise<{ isFile: boolean }> {
   const st = await stat(request.path).catch((error: unknown) => {
     throw new EngineError('not-found', `Cannot open ${request.path}: ${(error as Error).message}. Pick an existing folder.`, { path: request.path });
   });
+  if (st.isDirectory()) return { isFile: false };
+  if (!st.isFile()) throw new EngineError('invalid-argument', `${request.path} is neither a folder nor a file. Pick a dataset folder or a prompts file.`, { path: request.path });
+  if (request.format && request.format !== 'prompts') {
+    throw new EngineError('invalid-argument', `${request.path} is a file; only the prompts format reads a single file. Pick its folder instead.`, { path: request.path });
+  }
+  await checkPromptsFile(request.path, request.format === 'prompts');
+  return { isFile: true };
+}
+
+/** What `request` is: the detected format, or the one asked for with its files located. */
+export async function detectDataset(request: DatasetRequest, signal: AbortSignal = new AbortController().signal): Promise<Detection> {
   const mapping = request.mapping ?? {};
-  if (st.isFile()) {
-    if (request.format && request.format !== 'prompts') {
-      throw new EngineError('invalid-argument', `${request.path} is a file; only the prompts format reads a single file. Pick its folder instead.`, { path: request.path });
-    }
+  if ((await checkDatasetPath(request)).isFile) {
     return { root: dirname(request.path), format: 'prompts', reason: 'a single text file: one prompt per line', file: request.path, mapping };
   }
   const detected = await detectInFolder(request.path, mapping, signal).catch((error: unknown) => {

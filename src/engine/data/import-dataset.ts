@@ -2,7 +2,9 @@
 // source's entries through validation a few at a time, writes rows in batched transactions, and
 // keeps nothing else in memory. Re-importing the same folder re-checks only what changed, removes
 // rows for files that are gone and re-marks duplicates. Cancel stops between entries; the rows
-// already written stay. Never writes into the user's folder (thumbnails go to the workspace).
+// already written stay. A source with no entries at all (an empty metadata or prompts file) is an
+// error, never an empty "ready" dataset. Never writes into the user's folder (thumbnails go to the
+// workspace, whose leftover temporaries from a killed run are removed first).
 import { availableParallelism } from 'node:os';
 import { realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -13,6 +15,7 @@ import { DatasetRepository, type ItemWrite } from '../store/repositories/dataset
 import type { Workspace } from '../store/workspace';
 import { checkEntry, ImageChecker, type EntryOutcome } from './check-entry';
 import { detectDataset, openSource, type DatasetRequest, type Detection } from './detect';
+import { removeLeftoverTemps } from './temp-files';
 import { ThumbnailStore } from './thumbnails';
 import { DEFAULT_LIMITS, type SourceEntry, type ValidationLimits } from './types';
 
@@ -83,6 +86,11 @@ async function orderedPool<T, R>(entries: AsyncIterable<T>, limit: number, signa
   }
 }
 
+function noItems(d: Detection): EngineError {
+  const where = d.file ?? d.root;
+  return new EngineError('corrupt-file', `${where} holds no items (it is empty, or has only blank lines or a header). Add the data, or pick another ${d.file ? 'file' : 'folder'}.`, { file: where, format: d.format });
+}
+
 export async function importDataset(ws: Workspace, request: DatasetRequest, options: ImportOptions, job: JobContext): Promise<ImportSummary> {
   const path = await realpath(request.path).catch(() => {
     throw new EngineError('not-found', `Cannot open ${request.path}. Pick an existing folder.`, { path: request.path });
@@ -93,7 +101,9 @@ export async function importDataset(ws: Workspace, request: DatasetRequest, opti
   const source = openSource(detection);
   const rootKey = detection.format === 'prompts' ? (detection.file ?? detection.root) : detection.root;
   const record = repo.beginImport(rootKey, options.name ?? basename(rootKey), detection.format, { mapping: detection.mapping, file: detection.file, limits });
-  const writer = new BatchWriter(repo, record.id, record.generation, ThumbnailStore.forWorkspace(ws.dir), options.batchSize ?? 256);
+  const thumbnails = ThumbnailStore.forWorkspace(ws.dir);
+  await removeLeftoverTemps(thumbnails.dir);
+  const writer = new BatchWriter(repo, record.id, record.generation, thumbnails, options.batchSize ?? 256);
   const images = new ImageChecker(limits);
   try {
     const total = await source.count(job.signal);
@@ -108,6 +118,7 @@ export async function importDataset(ws: Workspace, request: DatasetRequest, opti
         job.progress({ done, total: Math.max(total, done), detail: entry.key });
       }
     });
+    if (done === 0) throw noItems(detection);
     writer.flush();
   } catch (error) {
     writer.flush();

@@ -4,8 +4,10 @@
 // depends on. Encoders plug in through the two interfaces below (sd-encoders.ts provides the SD
 // model's own); without a latent encoder the pixels themselves are cached. Pages through the
 // manifest by id and queues encoder work into fixed-size batches, so memory stays bounded; what is
-// already cached is skipped (an interrupted preparation resumes); progress counts items handed to
-// the encoders; cancel between items (a batch in flight finishes).
+// already cached is skipped (an interrupted preparation resumes) once its file is checked (size, or
+// sha256 on request): a missing, truncated or changed file is rebuilt and counted as repaired.
+// Temporaries left by a killed run are removed first. Progress counts items handed to the
+// encoders; cancel between items (a batch in flight finishes).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
@@ -16,7 +18,8 @@ import type { Workspace } from '../store/workspace';
 import { sha256 } from './image-check';
 import type { NpyTensor } from './npy';
 import type { CacheKey } from '../store/repositories/datasets-prepared';
-import { cacheKey, captionHash, PreparedCache } from './prepared-cache';
+import { cacheKey, captionHash, PreparedCache, type CacheVerify } from './prepared-cache';
+import { removeLeftoverTemps } from './temp-files';
 import { prepareImage, toModelInput, variantOf, type PrepareSpec } from './prepare-image';
 
 export interface LatentEncoder {
@@ -43,6 +46,8 @@ export interface PrepareOptions {
   readonly captionEncoders?: readonly CaptionEncoder[];
   /** Cache the pixels too (default: only when there is no latent encoder). */
   readonly storePixels?: boolean;
+  /** How cached files are checked before reuse (default: their size). */
+  readonly verify?: CacheVerify;
 }
 
 export interface PrepareSummary {
@@ -51,12 +56,17 @@ export interface PrepareSummary {
   readonly reused: Readonly<Record<string, number>>;
   /** Images whose file changed since import (re-import first). */
   readonly stale: number;
+  /** Cached files that were missing, truncated or changed, and were rebuilt. */
+  readonly repaired: number;
+  /** Temporary files of a killed run that were removed. */
+  readonly leftoversRemoved: number;
 }
 
 class Tally {
   readonly written: Record<string, number> = {};
   readonly reused: Record<string, number> = {};
   stale = 0;
+  repaired = 0;
   add(kind: string, wrote: boolean, n = 1): void {
     const t = wrote ? this.written : this.reused;
     t[kind] = (t[kind] ?? 0) + n;
@@ -100,6 +110,13 @@ class Preparer {
     this.captions = (o.captionEncoders ?? []).map((encoder) => ({ encoder, batch: new Batch(encoder.batchSize, (items) => this.encodeCaptions(encoder, items)) }));
   }
 
+  /** True when `key` is cached with a whole file; a damaged entry counts as repaired (it is rebuilt). */
+  private async cached(key: CacheKey): Promise<boolean> {
+    const state = await this.cache.check(key, this.o.verify ?? 'size');
+    if (state === 'damaged') this.tally.repaired++;
+    return state === 'valid';
+  }
+
   private async encodeLatents(encoder: LatentEncoder, items: PendingLatent[]): Promise<void> {
     const out = await encoder.encodeBatch(items.map((i) => i.input), this.o.spec.resolution);
     for (const [i, item] of items.entries()) await this.cache.write(item.key, out[i]!);
@@ -125,8 +142,8 @@ class Preparer {
     const pixelsKey = cacheKey('pixels', item.contentHash, '', spec.resolution, variant);
     const latentKey = latentEncoder && cacheKey('latent', item.contentHash, latentEncoder.modelId, spec.resolution, variant);
     const storePixels = this.o.storePixels ?? !latentEncoder;
-    const needPixels = storePixels && !this.cache.has(pixelsKey);
-    const needLatent = latentKey !== undefined && !this.cache.has(latentKey);
+    const needPixels = storePixels && !(await this.cached(pixelsKey));
+    const needLatent = latentKey !== undefined && !(await this.cached(latentKey));
     if (storePixels && !needPixels) this.tally.add('pixels', false);
     if (latentKey && !needLatent) this.tally.add('latent', false);
     if (!needPixels && !needLatent) return;
@@ -151,7 +168,7 @@ class Preparer {
       const keys: CacheKey[] = [];
       for (const [kind, modelId] of Object.entries(encoder.outputs) as [CaptionKind, string][]) {
         const key = cacheKey(kind, hash, modelId, 0, '');
-        if (this.cache.has(key)) this.tally.add(kind, false);
+        if (await this.cached(key)) this.tally.add(kind, false);
         else keys.push(key);
       }
       if (keys.length > 0) await batch.push(hash, { caption: item.caption, keys });
@@ -169,7 +186,9 @@ export async function prepareDataset(ws: Workspace, datasetId: string, o: Prepar
   if (!dataset) throw new EngineError('not-found', `No dataset ${datasetId} in this workspace; import one with \`aptp data import DIR\`.`, { datasetId });
   const report = new DatasetReportRepository(ws.db);
   const total = report.totals(datasetId).usable;
-  const preparer = new Preparer(dataset.root, new PreparedCache(ws), o);
+  const cache = new PreparedCache(ws);
+  const leftoversRemoved = await removeLeftoverTemps(cache.dir);
+  const preparer = new Preparer(dataset.root, cache, o);
   let done = 0;
   for (let page = report.usableAfter(datasetId, 0, 128); page.length > 0; page = report.usableAfter(datasetId, page[page.length - 1]!.id, 128)) {
     for (const item of page) {
@@ -181,6 +200,6 @@ export async function prepareDataset(ws: Workspace, datasetId: string, o: Prepar
   }
   throwIfCancelled(job.signal);
   await preparer.flush();
-  const { written, reused, stale } = preparer.tally;
-  return { items: done, written, reused, stale };
+  const { written, reused, stale, repaired } = preparer.tally;
+  return { items: done, written, reused, stale, repaired, leftoversRemoved };
 }

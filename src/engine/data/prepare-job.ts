@@ -6,6 +6,7 @@ import type { JobContext } from '../jobs/job';
 import type { Workspace } from '../store/workspace';
 import { modelResolution } from './model-id';
 import { prepareDataset } from './prepare-dataset';
+import type { CacheVerify } from './prepared-cache';
 import { openSdEncoders } from './sd-encoders';
 
 export interface PrepareRequest {
@@ -17,6 +18,8 @@ export interface PrepareRequest {
   readonly seed?: number;
   /** Also cache the cropped pixels. */
   readonly pixels?: boolean;
+  /** How cached files are checked before reuse (default: size). */
+  readonly verify?: CacheVerify;
 }
 
 export interface PrepareResult {
@@ -25,6 +28,8 @@ export interface PrepareResult {
   readonly written: Record<string, number>;
   readonly reused: Record<string, number>;
   readonly stale: number;
+  readonly repaired: number;
+  readonly leftoversRemoved: number;
   readonly latentModel: string;
   readonly textModel: string;
   readonly promptEncoder: string;
@@ -37,9 +42,9 @@ export async function runPreparation(ws: Workspace, r: PrepareRequest, job: JobC
   const encoders = await openSdEncoders(modelDir);
   try {
     const spec = { resolution, crop: r.crop, flip: r.flip, seed: r.seed ?? 0 } as const;
-    const s = await prepareDataset(ws, r.datasetId, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels: r.pixels ?? false }, job);
+    const s = await prepareDataset(ws, r.datasetId, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels: r.pixels ?? false, ...(r.verify ? { verify: r.verify } : {}) }, job);
     return {
-      items: s.items, resolution, written: { ...s.written }, reused: { ...s.reused }, stale: s.stale,
+      items: s.items, resolution, written: { ...s.written }, reused: { ...s.reused }, stale: s.stale, repaired: s.repaired, leftoversRemoved: s.leftoversRemoved,
       latentModel: encoders.latent.modelId, textModel: encoders.caption.outputs['text-states'], promptEncoder: encoders.promptEncoder, truncatedCaptions: encoders.caption.truncated,
     };
   } finally {

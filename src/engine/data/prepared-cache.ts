@@ -5,12 +5,13 @@
 // the model or the resolution invalidates exactly the entries that depend on it. With the SD
 // encoders (sd-encoders.ts) a latent entry is the VAE's distribution [2C, h, w], mean then logvar,
 // a text-states entry [77, D] and a prompt embedding [D] (the pooled output).
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PreparedCacheRepository, type CacheEntry, type CacheKey, type CacheKind } from '../store/repositories/datasets-prepared';
 import type { Workspace } from '../store/workspace';
 import { decodeNpy, encodeNpy, type NpyTensor } from './npy';
+import { tempPathFor } from './temp-files';
 
 /** The key of a cache entry, with the fields it does not depend on zeroed. */
 export function cacheKey(kind: CacheKind, inputHash: string, modelId: string, resolution: number, variant: string): CacheKey {
@@ -28,6 +29,9 @@ export function cacheKey(kind: CacheKind, inputHash: string, modelId: string, re
 export function captionHash(caption: string): string {
   return createHash('sha256').update(caption, 'utf8').digest('hex');
 }
+
+/** How cached files are checked before being reused: their size (cheap), or their sha256 too. */
+export type CacheVerify = 'size' | 'sha256';
 
 export class PreparedCache {
   readonly index: PreparedCacheRepository;
@@ -47,6 +51,22 @@ export class PreparedCache {
     return this.index.get(key) !== undefined;
   }
 
+  /**
+   * Whether `key` is cached and its file is whole: present with the indexed size, and with
+   * `verify: 'sha256'` also the indexed hash. 'damaged' means indexed but missing, truncated or
+   * changed: the caller rebuilds it (write replaces the entry).
+   */
+  async check(key: CacheKey, verify: CacheVerify): Promise<'valid' | 'absent' | 'damaged'> {
+    const entry = this.index.get(key);
+    if (!entry) return 'absent';
+    const path = join(this.dir, entry.path);
+    const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
+    if (size !== entry.bytes) return 'damaged';
+    if (verify === 'size') return 'valid';
+    const bytes = await readFile(path).catch(() => undefined);
+    return bytes && createHash('sha256').update(bytes).digest('hex') === entry.sha256 ? 'valid' : 'damaged';
+  }
+
   async read(key: CacheKey): Promise<NpyTensor | undefined> {
     const entry = this.index.get(key);
     if (!entry) return undefined;
@@ -62,7 +82,7 @@ export class PreparedCache {
     const path = join(this.dir, rel);
     await mkdir(dirname(path), { recursive: true });
     const bytes = encodeNpy(tensor);
-    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const temp = tempPathFor(path);
     await writeFile(temp, bytes);
     await rename(temp, path);
     const entry: CacheEntry = { ...key, path: rel, dtype: tensor.dtype, shape: tensor.shape, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };

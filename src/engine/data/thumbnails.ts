@@ -1,10 +1,10 @@
 // Thumbnails of dataset images, made while validating (the decode that proves an image is whole
 // also shrinks it) and stored in the workspace by content hash: identical images share one file,
 // and the user's folder is never written. Written to a temporary name, then renamed.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempPathFor } from './temp-files';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -24,7 +24,7 @@ export class ThumbnailStore {
     const path = this.pathOf(contentHash);
     if (existsSync(path)) return;
     await mkdir(join(this.dir, contentHash.slice(0, 2)), { recursive: true });
-    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const temp = tempPathFor(path);
     await writeFile(temp, webp);
     await rename(temp, path);
   }

@@ -10,6 +10,8 @@ export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 
 /** Problems in order of precedence: an item reports the first one it has. */
 export const PROBLEMS = {
+  'bad-row': { severity: 'error', label: 'Unreadable metadata row' },
+  'duplicate-row': { severity: 'error', label: 'Duplicate metadata row' },
   unreadable: { severity: 'error', label: 'Unreadable' },
   oversized: { severity: 'error', label: 'Oversized' },
   'unsupported-format': { severity: 'error', label: 'Unsupported format' },
@@ -17,6 +19,7 @@ export const PROBLEMS = {
   'missing-image': { severity: 'error', label: 'Missing image' },
   'too-small': { severity: 'error', label: 'Too small' },
   'extreme-aspect': { severity: 'error', label: 'Extreme aspect ratio' },
+  'bad-repeats': { severity: 'error', label: 'Repeat count out of range' },
   'missing-caption': { severity: 'error', label: 'Missing caption' },
   'empty-caption': { severity: 'error', label: 'Empty caption' },
   'caption-not-utf8': { severity: 'error', label: 'Caption not UTF-8' },

@@ -72,7 +72,8 @@ describe('dataset formats', () => {
     expect(detected).toMatchObject({ format: 'hf-imagefolder', columns: ['file_name', 'text', 'alt'], mapping: { captionColumn: 'text' } });
     const { items } = await importItems({ path: root });
     expect(captions(items)).toMatchObject({ 'train/0.jpg': 'zero', 'train/1.jpg': 'one' });
-    expect(items.filter((i) => i.category === 'missing-image').map((i) => i.key).sort()).toEqual(['../escape.jpg', 'metadata.jsonl:5', 'train/2.jpg']);
+    expect(items.filter((i) => i.category === 'missing-image').map((i) => i.key).sort()).toEqual(['../escape.jpg', 'train/2.jpg']);
+    expect(items.filter((i) => i.category === 'bad-row').map((i) => i.key)).toEqual(['metadata.jsonl:5']);
     const remapped = await importItems({ path: root, mapping: { captionColumn: 'alt' } });
     expect(captions(remapped.items)).toMatchObject({ 'train/0.jpg': 'ALT0', 'train/1.jpg': 'ALT1' });
   });

@@ -8,7 +8,7 @@ import { EngineError } from '../../core/errors';
 import { countLines, readLines } from '../lines';
 import { walkFiles } from '../walk';
 import type { DatasetSource, SourceEntry } from '../types';
-import { isImageName, rowCaption, stemOf } from './common';
+import { isImageName, overlongLine, rowCaption, stemOf } from './common';
 
 export async function findTsv(root: string): Promise<string | undefined> {
   const names = (await readdir(root)).filter((n) => n.endsWith('.tsv')).sort();
@@ -50,7 +50,7 @@ export function cc3mTsvSource(root: string, tsvFile: string | undefined): Datase
         if (l.text.trim() === '') continue;
         const [text, url] = l.text.split('\t');
         const key = `row:${l.line}`;
-        const { caption, problem } = rowCaption(text, l.utf8);
+        const { caption, problem } = l.cut ? { caption: { kind: 'none' } as const, problem: overlongLine(l) } : rowCaption(text, l.utf8);
         const image = images.get(String(l.line - 1).padStart(9, '0')) ?? images.get(urlStem(url) ?? '\0');
         if (!image) {
           yield { key, caption, repeats: 1, problem: { code: 'missing-image', detail: `no downloaded image for row ${l.line} (${url ?? 'no url'})` } };

@@ -32,11 +32,25 @@ export async function sidecarCaption(imagePath: string, imageRel: string): Promi
   return { kind: 'none' };
 }
 
-/** kohya folders are named `<repeats>_<name>`; returns the repeats, or undefined. */
-export function kohyaRepeats(folderName: string): number | undefined {
+export const MAX_KOHYA_REPEATS = 10_000;
+
+/**
+ * kohya folders are named `<repeats>_<name>`: the repeats, a problem when the count is outside
+ * 1..MAX_KOHYA_REPEATS (the folder is still a kohya folder, its items are reported), or undefined
+ * when the name is not of that form.
+ */
+export function kohyaRepeats(folderName: string): { repeats: number; problem?: Problem } | undefined {
   const match = /^(\d+)_(.+)$/.exec(folderName);
-  const n = match ? Number(match[1]) : NaN;
-  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : undefined;
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  if (Number.isSafeInteger(n) && n >= 1 && n <= MAX_KOHYA_REPEATS) return { repeats: n };
+  const detail = `folder '${folderName}' asks for ${match[1]} repeats; kohya repeat counts run from 1 to ${MAX_KOHYA_REPEATS}. Rename the folder`;
+  return { repeats: 1, problem: { code: 'bad-repeats', detail } };
+}
+
+/** A line over the reader's cap, as the caption-too-long problem of its item (its text was cut). */
+export function overlongLine(line: { readonly line: number; readonly bytes: number }): Problem {
+  return { code: 'caption-too-long', detail: `line ${line.line} is ${line.bytes} bytes; a caption is at most a few kilobytes` };
 }
 
 /** A caption taken from a row; invalid UTF-8 in the row becomes the item's problem. */
