@@ -1,12 +1,14 @@
 // Loads a CLIP tokenizer from a diffusers `tokenizer/` folder as shipped: vocab.json + merges.txt
 // (or, for folders saved by transformers >= 5, which writes only tokenizer.json, the BPE vocab and
 // merges inside it), with special tokens and model_max_length from tokenizer_config.json, overridden
-// by special_tokens_map.json when present (as transformers applies them).
+// by special_tokens_map.json when present (as transformers applies them), and each special token's
+// `normalized` flag read from its AddedToken entries (tokenizer.json's added_tokens, the config's
+// added_tokens_decoder and role entries), never assumed: a plain string is not normalized.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../../../core/errors';
 import { readJsonFile } from '../config';
-import { ClipTokenizer, type ClipTokenizerSpec } from './clip-tokenizer';
+import { ClipTokenizer, type ClipTokenizerSpec, type TokenizerFlavor } from './clip-tokenizer';
 
 export interface TokenizerPaths {
   /** vocab.json and merges.txt, or both null when only tokenizer.json holds them. */
@@ -80,23 +82,50 @@ function tokenText(value: unknown): string | undefined {
   return undefined;
 }
 
-function specialTokens(paths: TokenizerPaths): { tokens: Record<Role, string>; maxLength: number } {
+/** Records the `normalized` flag of an AddedToken object (a plain string carries none). */
+function noteFlag(flags: Map<string, boolean>, entry: unknown): void {
+  if (entry === null || typeof entry !== 'object') return;
+  const { content, normalized } = entry as { content?: unknown; normalized?: unknown };
+  if (typeof content === 'string' && typeof normalized === 'boolean') flags.set(content, normalized);
+}
+
+function objectValues(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  return value !== null && typeof value === 'object' ? Object.values(value) : [];
+}
+
+interface SpecialTokens {
+  readonly tokens: Record<Role, string>;
+  readonly maxLength: number;
+  /** Special tokens whose AddedToken says `normalized: true`. */
+  readonly normalized: ReadonlySet<string>;
+}
+
+function specialTokens(paths: TokenizerPaths): SpecialTokens {
   const tokens: Record<Role, string> = { ...DEFAULTS };
+  const flags = new Map<string, boolean>();
   let maxLength = 77;
+  if (paths.tokenizerJson !== null) {
+    for (const entry of objectValues((readJsonFile(paths.tokenizerJson, 'tokenizer') as Record<string, unknown>)['added_tokens'])) noteFlag(flags, entry);
+  }
   for (const file of [paths.config, paths.specialTokensMap]) {
     if (file === null) continue;
     const json = readJsonFile(file, 'tokenizer') as Record<string, unknown>;
-    for (const role of Object.keys(DEFAULTS) as Role[]) tokens[role] = tokenText(json[role]) ?? tokens[role];
+    for (const entry of objectValues(json['added_tokens_decoder'])) noteFlag(flags, entry);
+    for (const role of Object.keys(DEFAULTS) as Role[]) {
+      tokens[role] = tokenText(json[role]) ?? tokens[role];
+      noteFlag(flags, json[role]);
+    }
     const len = json['model_max_length'];
     if (typeof len === 'number' && Number.isSafeInteger(len) && len < 1e6) maxLength = len;
   }
-  return { tokens, maxLength };
+  return { tokens, maxLength, normalized: new Set([...flags].filter(([, on]) => on).map(([t]) => t)) };
 }
 
 /** Reads a tokenizer folder's files into a ClipTokenizer ('slow': transformers 4 behaviour). */
-export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: 'tokenizers' | 'slow' = 'tokenizers'): ClipTokenizer {
+export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: TokenizerFlavor = 'tokenizers'): ClipTokenizer {
   const p = typeof paths === 'string' ? tokenizerPaths(paths) : paths;
-  const { tokens, maxLength } = specialTokens(p);
+  const { tokens, maxLength, normalized } = specialTokens(p);
   const files = p.vocab !== null && p.merges !== null ? { vocab: readVocab(p.vocab), merges: readMerges(p.merges) } : p.tokenizerJson !== null ? readTokenizerJson(p.tokenizerJson) : null;
   if (files === null) throw new EngineError('not-found', 'no tokenizer files were given; pass a folder with vocab.json + merges.txt.', { component: 'tokenizer' });
   const spec: ClipTokenizerSpec = {
@@ -108,6 +137,7 @@ export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: 'token
     maxLength,
     origin: p.merges ?? p.tokenizerJson ?? 'tokenizer',
     flavor,
+    normalizedSpecials: normalized,
   };
   return new ClipTokenizer(spec);
 }
