@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { OpenModelOptions } from '../../engine/models/sd/loader';
-import { MAX_IMAGE_SIDE, TextToImage, writePngs } from '../../engine/models/sd/pipeline';
+import { DECODING_DETAIL, MAX_IMAGE_SIDE, TextToImage, writePngs } from '../../engine/models/sd/pipeline';
 import { isSamplerKind, SAMPLER_KINDS, type SamplerKind } from '../../engine/models/sd/schedulers';
 import type { TokenizerFlavor } from '../../engine/models/sd/tokenizer';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
@@ -112,7 +112,7 @@ async function generate(o: Options): Promise<string[]> {
     const { kind, sampler } = pipeline.sampler(o.scheduler, o.steps);
     const bar = progressBar(`generating (${kind}, seed ${o.seed})`, sampler.timesteps.length);
     const request = { prompts: o.prompts, negativePrompt: o.negative, guidance: o.guidance, width: o.width, height: o.height, seed: o.seed, imagesPerPrompt: o.batch, steps: o.steps, sampler: kind };
-    const result = await pipeline.generate(request, { signal: abort.signal, progress: (p) => (p.done < p.total ? bar.update(p.done, p.detail) : bar.finish('decoding')) });
+    const result = await pipeline.generate(request, { signal: abort.signal, progress: (p) => (p.detail === DECODING_DETAIL ? bar.finish('decoding') : bar.update(p.done, p.detail)) });
     return await writePngs(o.out, result.images, result.width, result.height);
   } finally {
     process.off('SIGINT', onSigint);

@@ -4,5 +4,5 @@
 export { OnnxComponents, componentSpec, type ComponentSpec, type DiffusionComponents, type LatentGeometry } from './components';
 export { decodeImages, generateLatents, initialLatents, type GenerateRequest, type GenerateResult } from './generate';
 export { MAX_IMAGE_SIDE, imageGeometry, latentSize, type ImageGeometry } from './geometry';
-export { TextToImage, noTokenizerMessage, type TextToImageOptions, type TextToImageRequest, type TextToImageResult } from './text-to-image';
+export { DECODING_DETAIL, TextToImage, noTokenizerMessage, type TextToImageOptions, type TextToImageRequest, type TextToImageResult } from './text-to-image';
 export { encodePng, outputPaths, writePngs } from './png';

@@ -39,6 +39,9 @@ export interface TextToImageResult {
   readonly sampler: SamplerKind;
 }
 
+/** The progress detail reported once the denoising steps are done and decoding starts. */
+export const DECODING_DETAIL = 'decoding the image';
+
 /** Why a model without tokenizer files cannot generate, and what to do. */
 export function noTokenizerMessage(path: string): string {
   return `${path} is a single-file checkpoint, which carries no tokenizer; choose a tokenizer folder (vocab.json + merges.txt, e.g. the tokenizer/ folder of a diffusers model of the same family) to generate.`;
@@ -79,7 +82,7 @@ export class TextToImage {
     const request = { prompts: r.prompts, negativePrompt: r.negativePrompt, guidance: r.guidance, width, height, seed: r.seed, imagesPerPrompt: r.imagesPerPrompt ?? 1 };
     const latents = await generateLatents(this.components, this.tokenizer, sampler, request, ctx);
     const total = sampler.timesteps.length;
-    ctx.progress({ done: total, total, detail: 'decoding' });
+    ctx.progress({ done: total, total, detail: DECODING_DETAIL });
     return { images: await decodeImages(this.components, latents), width, height, sampler: kind };
   }
 

@@ -2,8 +2,7 @@
 // (or, for folders saved by transformers >= 5, which writes only tokenizer.json, the BPE vocab and
 // merges inside it), with special tokens and model_max_length from tokenizer_config.json, overridden
 // by special_tokens_map.json when present (as transformers applies them), and each special token's
-// `normalized` flag read from its AddedToken entries (tokenizer.json's added_tokens, the config's
-// added_tokens_decoder and role entries), never assumed: a plain string is not normalized.
+// `normalized` flag read from the files as transformers 5 resolves it (see specialTokens), never assumed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../../../core/errors';
@@ -19,7 +18,7 @@ export interface TokenizerPaths {
   readonly specialTokensMap: string | null;
 }
 
-const DEFAULTS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' } as const;
+const DEFAULTS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' } as const;
 type Role = keyof typeof DEFAULTS;
 
 /** The paths of the files in a tokenizer folder (vocab.json + merges.txt, or tokenizer.json). */
@@ -101,24 +100,42 @@ interface SpecialTokens {
   readonly normalized: ReadonlySet<string>;
 }
 
+/** The order transformers assigns special-token roles in (a later role's entry sets its token's flag). */
+const ROLE_ORDER: readonly Role[] = ['bos_token', 'eos_token', 'unk_token', 'pad_token'];
+
+/**
+ * Special tokens, model_max_length and the `normalized` flags as transformers 5 resolves them:
+ * special_tokens_map.json's role entries override tokenizer_config.json's; each role then sets its
+ * token's flag (an AddedToken object its `normalized`, a plain string false), in transformers' role
+ * order; the added-token lists (tokenizer.json added_tokens, added_tokens_decoder) have the last word.
+ */
 function specialTokens(paths: TokenizerPaths): SpecialTokens {
   const tokens: Record<Role, string> = { ...DEFAULTS };
-  const flags = new Map<string, boolean>();
+  const roles: Partial<Record<Role, unknown>> = {};
+  const listed = new Map<string, boolean>();
   let maxLength = 77;
   if (paths.tokenizerJson !== null) {
-    for (const entry of objectValues((readJsonFile(paths.tokenizerJson, 'tokenizer') as Record<string, unknown>)['added_tokens'])) noteFlag(flags, entry);
+    for (const entry of objectValues((readJsonFile(paths.tokenizerJson, 'tokenizer') as Record<string, unknown>)['added_tokens'])) noteFlag(listed, entry);
   }
   for (const file of [paths.config, paths.specialTokensMap]) {
     if (file === null) continue;
     const json = readJsonFile(file, 'tokenizer') as Record<string, unknown>;
-    for (const entry of objectValues(json['added_tokens_decoder'])) noteFlag(flags, entry);
-    for (const role of Object.keys(DEFAULTS) as Role[]) {
+    for (const entry of objectValues(json['added_tokens_decoder'])) noteFlag(listed, entry);
+    for (const role of ROLE_ORDER) {
+      if (json[role] === undefined || json[role] === null) continue;
       tokens[role] = tokenText(json[role]) ?? tokens[role];
-      noteFlag(flags, json[role]);
+      roles[role] = json[role];
     }
     const len = json['model_max_length'];
     if (typeof len === 'number' && Number.isSafeInteger(len) && len < 1e6) maxLength = len;
   }
+  const flags = new Map<string, boolean>();
+  for (const role of ROLE_ORDER) {
+    const text = tokenText(roles[role]);
+    if (text !== undefined) flags.set(text, false);
+    noteFlag(flags, roles[role]);
+  }
+  for (const [token, on] of listed) flags.set(token, on);
   return { tokens, maxLength, normalized: new Set([...flags].filter(([, on]) => on).map(([t]) => t)) };
 }
 
