@@ -4,6 +4,7 @@
 // per prompt; a progress bar per denoising step and Ctrl-C to cancel between steps.
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { EngineError } from '../../engine/core/errors';
 import type { OpenModelOptions } from '../../engine/models/sd/loader';
 import { DECODING_DETAIL, MAX_IMAGE_SIDE, TextToImage, writePngs } from '../../engine/models/sd/pipeline';
 import { isSamplerKind, SAMPLER_KINDS, type SamplerKind } from '../../engine/models/sd/schedulers';
@@ -98,13 +99,25 @@ function readOptions(args: ParsedArgs): Options {
   };
 }
 
+/** Opens the model; a single file without --tokenizer is a usage error (exit 2) naming the option. */
+async function openPipeline(o: Options): Promise<TextToImage> {
+  try {
+    return await TextToImage.open(o.model, {
+      ...(o.predictionType ? { predictionType: o.predictionType } : {}),
+      ...(o.tokenizer ? { tokenizer: o.tokenizer } : {}),
+      ...(o.configs ? { configs: o.configs } : {}),
+      ...(o.tokenizerFlavor ? { tokenizerFlavor: o.tokenizerFlavor } : {}),
+    });
+  } catch (error) {
+    if (error instanceof EngineError && error.details['needs'] === 'tokenizer') {
+      throw new UsageError(`${o.model} is a single-file checkpoint, which carries no tokenizer; pass --tokenizer DIR (a folder with vocab.json and merges.txt, e.g. the tokenizer/ folder of a diffusers model of the same family)`);
+    }
+    throw error;
+  }
+}
+
 async function generate(o: Options): Promise<string[]> {
-  const pipeline = await TextToImage.open(o.model, {
-    ...(o.predictionType ? { predictionType: o.predictionType } : {}),
-    ...(o.tokenizer ? { tokenizer: o.tokenizer } : {}),
-    ...(o.configs ? { configs: o.configs } : {}),
-    ...(o.tokenizerFlavor ? { tokenizerFlavor: o.tokenizerFlavor } : {}),
-  });
+  const pipeline = await openPipeline(o);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
