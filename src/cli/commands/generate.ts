@@ -4,10 +4,11 @@
 // per prompt; a progress bar per denoising step and Ctrl-C to cancel between steps.
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { openModel, type OpenModelOptions } from '../../engine/models/sd/loader';
-import { OnnxComponents, componentSpec, decodeImages, generateLatents, writePngs } from '../../engine/models/sd/pipeline';
-import { createSampler, isSamplerKind, samplerForClassName, SAMPLER_KINDS, type SamplerKind } from '../../engine/models/sd/schedulers';
-import { loadClipTokenizer } from '../../engine/models/sd/tokenizer';
+import { EngineError } from '../../engine/core/errors';
+import type { OpenModelOptions } from '../../engine/models/sd/loader';
+import { DECODING_DETAIL, MAX_IMAGE_SIDE, TextToImage, writePngs } from '../../engine/models/sd/pipeline';
+import { isSamplerKind, SAMPLER_KINDS, type SamplerKind } from '../../engine/models/sd/schedulers';
+import type { TokenizerFlavor } from '../../engine/models/sd/tokenizer';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
 import { intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
@@ -27,6 +28,7 @@ interface Options {
   readonly predictionType: 'epsilon' | 'v_prediction' | undefined;
   readonly tokenizer: string | undefined;
   readonly configs: OpenModelOptions['configs'];
+  readonly tokenizerFlavor: TokenizerFlavor | undefined;
 }
 
 /** --configs FILE: diffusers config keys that override what a single file's shapes imply. */
@@ -55,6 +57,15 @@ function predictionTypeOption(args: ParsedArgs): Options['predictionType'] {
   throw new UsageError(`--prediction-type must be one of ${PREDICTION_TYPES.join(', ')}, got '${v}'`);
 }
 
+const TOKENIZER_FLAVORS = ['tokenizers', 'slow'] as const;
+
+function tokenizerFlavorOption(args: ParsedArgs): TokenizerFlavor | undefined {
+  const v = stringOption(args, 'tokenizer-flavor');
+  if (v === undefined) return undefined;
+  if (v === 'tokenizers' || v === 'slow') return v;
+  throw new UsageError(`--tokenizer-flavor must be one of ${TOKENIZER_FLAVORS.join(', ')}, got '${v}'`);
+}
+
 function required(args: ParsedArgs, name: string): string {
   const v = stringOption(args, name);
   if (v === undefined || v === '') throw new UsageError(`--${name} is required; usage: ${generateCommand.usage}`);
@@ -72,11 +83,7 @@ function readOptions(args: ParsedArgs): Options {
   if (!Number.isFinite(guidance) || guidance < 0 || guidance > 100) throw new UsageError(`--guidance must be a number from 0 to 100, got '${guidanceText}'`);
   const scheduler = stringOption(args, 'scheduler');
   if (scheduler !== undefined && !isSamplerKind(scheduler)) throw new UsageError(`--scheduler must be one of ${SAMPLER_KINDS.join(', ')}, got '${scheduler}'`);
-  const size = (name: string): number | undefined => {
-    const v = intOption(args, name, 8, 4096);
-    if (v !== undefined && v % 8 !== 0) throw new UsageError(`--${name} must be a multiple of 8, got '${v}'`);
-    return v;
-  };
+  const size = (name: string): number | undefined => intOption(args, name, 1, MAX_IMAGE_SIDE);
   return {
     model, out, prompts, guidance, scheduler,
     negative: stringOption(args, 'negative-prompt'),
@@ -88,47 +95,53 @@ function readOptions(args: ParsedArgs): Options {
     predictionType: predictionTypeOption(args),
     tokenizer: stringOption(args, 'tokenizer'),
     configs: configsOption(args),
+    tokenizerFlavor: tokenizerFlavorOption(args),
   };
 }
 
+/** Opens the model; a single file without --tokenizer is a usage error (exit 2) naming the option. */
+async function openPipeline(o: Options): Promise<TextToImage> {
+  try {
+    return await TextToImage.open(o.model, {
+      ...(o.predictionType ? { predictionType: o.predictionType } : {}),
+      ...(o.tokenizer ? { tokenizer: o.tokenizer } : {}),
+      ...(o.configs ? { configs: o.configs } : {}),
+      ...(o.tokenizerFlavor ? { tokenizerFlavor: o.tokenizerFlavor } : {}),
+    });
+  } catch (error) {
+    if (error instanceof EngineError && error.details['needs'] === 'tokenizer') {
+      throw new UsageError(`${o.model} is a single-file checkpoint, which carries no tokenizer; pass --tokenizer DIR (a folder with vocab.json and merges.txt, e.g. the tokenizer/ folder of a diffusers model of the same family)`);
+    }
+    throw error;
+  }
+}
+
 async function generate(o: Options): Promise<string[]> {
-  const model = await openModel(o.model, {
-    ...(o.predictionType ? { predictionType: o.predictionType } : {}),
-    ...(o.tokenizer ? { tokenizer: o.tokenizer } : {}),
-    ...(o.configs ? { configs: o.configs } : {}),
-  });
-  if (!model.tokenizer) throw new UsageError(`${o.model} is a single-file checkpoint, which carries no tokenizer; pass --tokenizer DIR (a folder with vocab.json and merges.txt, e.g. the tokenizer/ folder of a diffusers model of the same family)`);
-  const tokenizer = loadClipTokenizer(model.tokenizer);
-  const kind = o.scheduler ?? samplerForClassName(model.scheduler._class_name);
-  const sampler = createSampler(kind, model.scheduler, o.steps);
-  const components = new OnnxComponents(componentSpec(model));
-  const sample = model.unet.sample_size ?? 64;
-  const [nativeH, nativeW] = Array.isArray(sample) ? sample : [sample, sample];
-  const scale = components.geometry.vaeScale;
-  const [width, height] = [o.width ?? (nativeW as number) * scale, o.height ?? (nativeH as number) * scale];
+  const pipeline = await openPipeline(o);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
-  const bar = progressBar(`generating (${kind}, seed ${o.seed})`, sampler.timesteps.length);
   try {
-    const request = { prompts: o.prompts, negativePrompt: o.negative, guidance: o.guidance, width, height, seed: o.seed, imagesPerPrompt: o.batch };
-    const result = await generateLatents(components, tokenizer, sampler, request, { signal: abort.signal, progress: (p) => bar.update(p.done, p.detail) });
-    bar.finish('decoding');
-    return await writePngs(o.out, await decodeImages(components, result), width, height);
+    const { kind, sampler } = pipeline.sampler(o.scheduler, o.steps);
+    const bar = progressBar(`generating (${kind}, seed ${o.seed})`, sampler.timesteps.length);
+    const request = { prompts: o.prompts, negativePrompt: o.negative, guidance: o.guidance, width: o.width, height: o.height, seed: o.seed, imagesPerPrompt: o.batch, steps: o.steps, sampler: kind };
+    const result = await pipeline.generate(request, { signal: abort.signal, progress: (p) => (p.detail === DECODING_DETAIL ? bar.finish('decoding') : bar.update(p.done, p.detail)) });
+    return await writePngs(o.out, result.images, result.width, result.height);
   } finally {
     process.off('SIGINT', onSigint);
-    await components.dispose();
+    await pipeline.dispose();
   }
 }
 
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'Generate images from text with a Stable Diffusion 1.x/2.x model (diffusers folder or .safetensors)',
-  usage: 'aptp generate --model DIR|FILE [--tokenizer DIR] [--prediction-type epsilon|v_prediction] [--configs FILE] --prompt "..." [--prompt "..."] [--negative-prompt "..."] [--steps N] [--guidance G] [--seed N] [--width W] [--height H] [--scheduler ddim|pndm|euler|dpmpp-2m] [--batch N] --out img.png',
+  usage: 'aptp generate --model DIR|FILE [--tokenizer DIR] [--prediction-type epsilon|v_prediction] [--configs FILE] [--tokenizer-flavor tokenizers|slow] --prompt "..." [--prompt "..."] [--negative-prompt "..."] [--steps N] [--guidance G] [--seed N] [--width W] [--height H] [--scheduler ddim|pndm|euler|dpmpp-2m] [--batch N] --out img.png',
   options: {
     model: { type: 'string' }, prompt: { type: 'string', multiple: true }, 'negative-prompt': { type: 'string' }, steps: { type: 'string' },
     guidance: { type: 'string' }, seed: { type: 'string' }, width: { type: 'string' }, height: { type: 'string' }, scheduler: { type: 'string' },
     batch: { type: 'string' }, out: { type: 'string' }, tokenizer: { type: 'string' }, 'prediction-type': { type: 'string' }, configs: { type: 'string' },
+    'tokenizer-flavor': { type: 'string' },
   },
   optionHelp: {
     model: 'diffusers model folder (holding model_index.json), or a single-file SD 1.x/2.x .safetensors checkpoint',
@@ -140,8 +153,9 @@ export const generateCommand: CliCommand = {
     steps: 'denoising steps (default 25)',
     guidance: 'classifier-free guidance scale (default 7.5; 1 or less turns guidance off)',
     seed: 'seed of the initial noise (default: random, printed)',
-    width: 'image width in pixels, a multiple of 8 (default: the model\'s native size)',
-    height: 'image height in pixels, a multiple of 8 (default: the model\'s native size)',
+    'tokenizer-flavor': 'tokenizers (default: transformers 5 and every fast tokenizer) or slow (the slow CLIPTokenizer of transformers 4 without ftfy), to match the images of a diffusers that still runs transformers 4',
+    width: `image width in pixels (default: the model's native size): a multiple of the VAE factor (8 for SD 1.x/2.x) up to ${MAX_IMAGE_SIDE}, as diffusers accepts; a UNet with downsample_padding 0 needs a multiple of 8 x 2^(down blocks - 1); other sizes are refused with the nearest that work`,
+    height: `image height in pixels (default: the model's native size), under the same rule as --width`,
     scheduler: `sampler: ${SAMPLER_KINDS.join(', ')} (default: the model's scheduler_config.json)`,
     batch: 'images per prompt (default 1)',
     out: 'output PNG; several images are written as NAME-1.png, NAME-2.png...',

@@ -1,17 +1,13 @@
-// Text-to-image for the studio: one generation at a time (each waits for the one before, so two
+// Text-to-image for the studio over the shared TextToImage path: one generation at a time (each waits for the one before, so two
 // never hold a model's sessions twice over), the last model's loaded sessions kept for the next
 // request with the same model and open options (prediction type, tokenizer, config overrides),
 // progress per denoising step and cancel between steps through the JobContext, and the image
 // returned as PNG bytes in a data URL (the renderer never reads a file).
-import sharp from 'sharp';
 import type { GeneratedImage, ModelOpenOptions, SamplerKindName } from '../../shared/studio-model';
 import { throwIfCancelled, type JobContext } from '../jobs/job';
 import { EngineError } from '../core/errors';
-import type { SdModel } from '../models/sd/loader';
-import { OnnxComponents, componentSpec, decodeImages, generateLatents } from '../models/sd/pipeline';
-import { createSampler, samplerForClassName } from '../models/sd/schedulers';
-import { loadClipTokenizer, type ClipTokenizer } from '../models/sd/tokenizer';
-import { noTokenizerMessage, openWith } from './model-inspect';
+import { TextToImage, encodePng } from '../models/sd/pipeline';
+import { openWithChecks } from './model-inspect';
 
 export interface GenerationRequest extends ModelOpenOptions {
   readonly dir: string;
@@ -29,9 +25,7 @@ interface LoadedModel {
   readonly dir: string;
   /** The folder or file and the options it was opened with: other options open it anew. */
   readonly key: string;
-  readonly model: SdModel;
-  readonly tokenizer: ClipTokenizer;
-  readonly components: OnnxComponents;
+  readonly pipeline: TextToImage;
 }
 
 function sessionKey(r: GenerationRequest): string {
@@ -40,13 +34,7 @@ function sessionKey(r: GenerationRequest): string {
 
 async function loadModel(r: GenerationRequest, key: string): Promise<LoadedModel> {
   const { dir, predictionType, tokenizer, configs } = r;
-  const model = await openWith(dir, { predictionType, tokenizer, configs });
-  if (model.tokenizer === null) throw new EngineError('invalid-argument', noTokenizerMessage(dir), { dir, needs: 'tokenizer' });
-  return { dir, key, model, tokenizer: loadClipTokenizer(model.tokenizer), components: new OnnxComponents(componentSpec(model)) };
-}
-
-async function toPng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
-  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return { dir, key, pipeline: await openWithChecks(dir, { predictionType, tokenizer, configs }, (path, options) => TextToImage.open(path, options)) };
 }
 
 export class ModelGenerator {
@@ -77,7 +65,7 @@ export class ModelGenerator {
   async #unload(): Promise<void> {
     const loaded = this.#loaded;
     this.#loaded = undefined;
-    await loaded?.components.dispose();
+    await loaded?.pipeline.dispose();
   }
 
   async #load(r: GenerationRequest): Promise<LoadedModel> {
@@ -92,17 +80,13 @@ export class ModelGenerator {
     throwIfCancelled(ctx.signal);
     ctx.progress({ done: 0, total: r.steps, detail: 'loading the model' });
     const started = performance.now();
-    const { model, tokenizer, components } = await this.#load(r);
-    const kind = r.scheduler ?? samplerForClassName(model.scheduler._class_name);
-    const sampler = createSampler(kind, model.scheduler, r.steps);
-    const request = { prompts: [r.prompt], negativePrompt: r.negativePrompt, guidance: r.guidance, width: r.width, height: r.height, seed: r.seed };
-    const total = sampler.timesteps.length;
-    const latents = await generateLatents(components, tokenizer, sampler, request, ctx);
-    ctx.progress({ done: total, total, detail: 'decoding the image' });
-    const [rgb] = await decodeImages(components, latents);
+    const { pipeline } = await this.#load(r);
+    const request = { prompts: [r.prompt], negativePrompt: r.negativePrompt, guidance: r.guidance, width: r.width, height: r.height, seed: r.seed, steps: r.steps, sampler: r.scheduler };
+    const result = await pipeline.generate(request, ctx);
+    const [rgb] = result.images;
     if (!rgb) throw new EngineError('runtime-failure', 'The VAE decoded no image.', {});
-    const png = await toPng(rgb, r.width, r.height);
+    const png = await encodePng(rgb, result.width, result.height);
     const elapsedMs = performance.now() - started;
-    return { dataUrl: `data:image/png;base64,${png.toString('base64')}`, width: r.width, height: r.height, seed: r.seed, steps: r.steps, scheduler: kind, elapsedMs };
+    return { dataUrl: `data:image/png;base64,${png.toString('base64')}`, width: result.width, height: result.height, seed: r.seed, steps: r.steps, scheduler: result.sampler, elapsedMs };
   }
 }

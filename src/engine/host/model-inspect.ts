@@ -8,6 +8,7 @@ import { dirname, isAbsolute } from 'node:path';
 import type { ModelOpenOptions, ModelSummary, SamplerKindName } from '../../shared/studio-model';
 import { EngineError } from '../core/errors';
 import { openModel, type SdModel } from '../models/sd/loader';
+import { type ImageGeometry, imageGeometry, noTokenizerMessage } from '../models/sd/pipeline';
 import { samplerForClassName } from '../models/sd/schedulers';
 import { summarizeModel } from '../models/sd/structure';
 import { resolveUNet } from '../models/sd/unet';
@@ -17,15 +18,6 @@ export const TRAINING_RESOLUTION = 256;
 
 export function requireAbsolute(path: string): void {
   if (!isAbsolute(path)) throw new EngineError('invalid-argument', `'${path}' is not an absolute path; pick the model folder in the browser.`, { path });
-}
-
-/** Pixel geometry of a model: pixels per latent cell, and the size step the UNet needs. */
-export function pixelGeometry(model: Pick<SdModel, 'unet' | 'vae'>): { vaeScale: number; sizeMultiple: number; width: number; height: number } {
-  const vaeScale = 2 ** (model.vae.block_out_channels.length - 1);
-  const sizeMultiple = vaeScale * 2 ** (resolveUNet(model.unet).levels - 1);
-  const sample = model.unet.sample_size ?? 64;
-  const [h, w] = typeof sample === 'number' ? [sample, sample] : sample;
-  return { vaeScale, sizeMultiple, width: (w ?? 64) * vaeScale, height: (h ?? 64) * vaeScale };
 }
 
 function defaultSampler(className: unknown): SamplerKindName | null {
@@ -41,22 +33,18 @@ function componentClass(model: SdModel, name: string, fallback: string): string 
   return (Array.isArray(entry) ? entry[1] : undefined) ?? fallback;
 }
 
-function trainingLatent(geometry: { vaeScale: number; sizeMultiple: number }): { width: number; height: number } {
-  const cells = geometry.sizeMultiple / geometry.vaeScale;
+/** The training latent: TRAINING_RESOLUTION in cells, rounded to what the UNet halves evenly. */
+function trainingLatent(model: SdModel, geometry: ImageGeometry): { width: number; height: number } {
+  const cells = 2 ** (resolveUNet(model.unet).levels - 1);
   const side = Math.max(cells, Math.round(TRAINING_RESOLUTION / geometry.vaeScale / cells) * cells);
   return { width: side, height: side };
 }
 
-/** Why a model without tokenizer files cannot generate, and what to do. */
-export function noTokenizerMessage(path: string): string {
-  return `${path} is a single-file checkpoint, which carries no tokenizer; choose a tokenizer folder (vocab.json + merges.txt, e.g. the tokenizer/ folder of a diffusers model of the same family) to generate.`;
-}
-
-/** Opens `dir` with the options a single file may need (absolute paths only). */
-export function openWith(dir: string, options: ModelOpenOptions): Promise<SdModel> {
+/** Opens `dir` with `open` and the options a single file may need, after the studio's checks (absolute paths only). */
+export function openWithChecks<T>(dir: string, options: ModelOpenOptions, open: (dir: string, options: ModelOpenOptions) => Promise<T>): Promise<T> {
   requireAbsolute(dir);
   if (options.tokenizer !== undefined) requireAbsolute(options.tokenizer);
-  return openModel(dir, options);
+  return open(dir, options);
 }
 
 function tokenizerDir(model: SdModel): string | null {
@@ -64,7 +52,7 @@ function tokenizerDir(model: SdModel): string | null {
   return file ? dirname(file) : null;
 }
 
-function generationInfo(model: SdModel, geometry: ReturnType<typeof pixelGeometry>): ModelSummary['generation'] {
+function generationInfo(model: SdModel, geometry: ImageGeometry): ModelSummary['generation'] {
   const sampler = defaultSampler(model.scheduler._class_name);
   const reason = model.tokenizer === null ? noTokenizerMessage(model.path) : null;
   return {
@@ -82,9 +70,9 @@ function generationInfo(model: SdModel, geometry: ReturnType<typeof pixelGeometr
 
 /** Opens `dir` and summarises it; throws the loader's EngineError when it is not a supported model. */
 export async function inspectModel(dir: string, options: ModelOpenOptions = {}): Promise<ModelSummary> {
-  const model = await openWith(dir, options);
-  const geometry = pixelGeometry(model);
-  const latent = trainingLatent(geometry);
+  const model = await openWithChecks(dir, options, openModel);
+  const geometry = imageGeometry(model);
+  const latent = trainingLatent(model, geometry);
   const s = summarizeModel(model, latent);
   const { unet, textEncoder: te, vae } = model;
   const cross = Array.isArray(unet.cross_attention_dim) ? unet.cross_attention_dim.join('/') : String(unet.cross_attention_dim);

@@ -50,7 +50,7 @@ describe('inspectModel', () => {
     expect(s.unet.macs).toEqual({ total: reference.macs.total, prunable: reference.macs.prunable });
     expect(s.unet.blocks.map((b) => b.block)).toEqual(reference.blocks.map((b) => b.block));
     expect(s.unet.blocks.reduce((a, b) => a + b.entries, 0)).toBe(reference.widthEntries + reference.depthGates);
-    expect(s.generation).toEqual({ available: true, reason: null, tokenizer: join(model, 'tokenizer'), scheduler: 'PNDMScheduler', defaultSampler: 'pndm', predictionType: 'epsilon', width: 16, height: 16, sizeMultiple: 4 });
+    expect(s.generation).toEqual({ available: true, reason: null, tokenizer: join(model, 'tokenizer'), scheduler: 'PNDMScheduler', defaultSampler: 'pndm', predictionType: 'epsilon', width: 16, height: 16, sizeMultiple: 2 });
   });
 
   it('says what to choose instead for a folder that is not a model', async () => {

@@ -33,7 +33,23 @@ VARIANTS = {
         "masked": {"down_blocks.1.attentions.0.transformer_blocks.0.attn2": [3], "mid_block.attentions.0.transformer_blocks.0.attn1": [0, 2],
                    "up_blocks.2.attentions.1.transformer_blocks.0.ff": [0], "up_blocks.0.resnets.1": [7]},
     },
+    # Keys the SD presets leave at their defaults, set otherwise (issue 12): downsample_padding 0 (right/bottom pad,
+    # unpadded conv), center_input_sample (2x - 1), a gelu text encoder with 64 positions instead of 77.
+    "sd1_odd_keys": {
+        "unet": dict(sample_size=8, block_out_channels=(32, 64), layers_per_block=1, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+                     up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32, attention_head_dim=4, norm_num_groups=8,
+                     downsample_padding=0, center_input_sample=True, mid_block_scale_factor=1.5),
+        "text": dict(vocab_size=1000, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                     max_position_embeddings=64, hidden_act="gelu", bos_token_id=0, eos_token_id=2, pad_token_id=1),
+        "vae": dict(block_out_channels=(32, 64), down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
+                    layers_per_block=1, latent_channels=4, norm_num_groups=8, sample_size=32),
+        "masked": {"down_blocks.0.attentions.0.transformer_blocks.0.attn1": [1], "mid_block.resnets.0": [2]},
+    },
 }
+
+
+def _text_length(variant):
+    return VARIANTS[variant]["text"]["max_position_embeddings"]
 
 
 def _perturb(module, seed):
@@ -57,11 +73,12 @@ def make_inputs(variant, seed=0):
     spec = VARIANTS[variant]
     rng = np.random.default_rng(seed)
     f32 = lambda *s: rng.standard_normal(s).astype(np.float32)
-    ids = rng.integers(3, 990, size=(2, 77)).astype(np.int64)
+    length = _text_length(variant)
+    ids = rng.integers(3, 990, size=(2, length)).astype(np.int64)
     ids[0, 9], ids[1, 40] = spec["text"]["eos_token_id"], spec["text"]["eos_token_id"]
     latent = 32 // 2 ** (len(spec["vae"]["block_out_channels"]) - 1)
     return {
-        "sample": f32(2, 4, 8, 8), "timestep": np.array([37.0, 801.0], dtype=np.float32), "context": f32(2, 77, 32),
+        "sample": f32(2, 4, 8, 8), "timestep": np.array([37.0, 801.0], dtype=np.float32), "context": f32(2, length, 32),
         "input_ids": ids, "image": np.clip(f32(1, 3, 32, 32) * 0.5, -1, 1), "noise": f32(1, 4, latent, latent), "latents": f32(1, 4, latent, latent),
     }
 
@@ -69,8 +86,9 @@ def make_inputs(variant, seed=0):
 def request(variant):
     latent = 32 // 2 ** (len(VARIANTS[variant]["vae"]["block_out_channels"]) - 1)
     assert latent > 0
-    return json.dumps({"unet": {"batch": 2, "height": 8, "width": 8, "textLength": 77, "masked": VARIANTS[variant]["masked"]},
-                       "text": {"batch": 2, "length": 77}, "vae": {"batch": 1, "height": 32, "width": 32}})
+    length = _text_length(variant)
+    return json.dumps({"unet": {"batch": 2, "height": 8, "width": 8, "textLength": length, "masked": VARIANTS[variant]["masked"]},
+                       "text": {"batch": 2, "length": length}, "vae": {"batch": 1, "height": 32, "width": 32}})
 
 
 def _module(root, path):

@@ -32,7 +32,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const cases = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8')) as Case[];
   const model = await openDiffusersFolder(join(dir, 'model'));
   const tokenizer = loadClipTokenizer(model.tokenizer ?? join(dir, 'model', 'tokenizer'));
-  const components = new OnnxComponents(componentSpec(model));
+  const components = new OnnxComponents(componentSpec(model, tokenizer.maxLength));
   mkdirSync(join(dir, 'engine'), { recursive: true });
   try {
     for (const c of cases) {

@@ -1,7 +1,9 @@
 """CLIP tokenizer oracle: transformers' CLIPTokenizer and the engine's tokenizer load the same
 vocab.json + merges.txt (a byte-level BPE learned here on a small corpus, as CLIP's is) and must give
 identical padded ids on prompts with punctuation, unicode, emoji, numbers and over-long text, for the
-SD 1.x (pad <|endoftext|>) and SD 2.x (pad '!') tokenizer configs."""
+SD 1.x (pad <|endoftext|>) and SD 2.x (pad '!') tokenizer configs; special tokens declared
+`normalized: true` (in tokenizer_config.json, or in tokenizer.json's added_tokens as transformers 5
+saves them) match in any case, as transformers 5 matches them, and plain ones only as written."""
 import collections
 import json
 import os
@@ -162,3 +164,39 @@ def test_clip_tokenizer_matches_transformers_on_fuzzed_unicode(tmp_path):
     ours = [e["ids"] for e in engine_ids(folder, corpus_file)]
     bad = [text for text, want, got in zip(corpus, reference, ours) if want != got]
     assert not bad, f"{len(bad)} fuzzed prompts differ, e.g. {bad[0]!r}"
+
+
+CASES_SPECIAL = ["a <|ENDOFTEXT|> b <|StartOfText|> c <|endoftext|>", "<|STARTOFTEXT|>x", "x<|EndOfText|>y", "<|startoftext|> plain",
+                 "<|ENDOFTEXT |> near miss", "UPPER Case Words <|endoftext|>"]
+
+
+@pytest.mark.parametrize("normalized", [True, False])
+@pytest.mark.parametrize("saved_as", ["tokenizer_config", "tokenizer_json", "sd15_special_tokens_map"])
+def test_special_token_normalized_flag_is_read(tmp_path, normalized, saved_as):
+    vocab, merges = train_bpe(TRAIN, 200)
+    folder = tmp_path / "tokenizer"
+    write_tokenizer(folder, vocab, merges, "<|endoftext|>")
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    for role in ("bos_token", "eos_token", "unk_token", "pad_token"):
+        config[role] = {**config[role], "normalized": normalized, "__type": "AddedToken"} if isinstance(config[role], dict) else config[role]
+    (folder / "tokenizer_config.json").write_text(json.dumps(config))
+    (folder / "special_tokens_map.json").unlink()
+    if saved_as == "sd15_special_tokens_map":
+        # as openai/clip-vit-large-patch14 ships it: role objects, but pad as a plain string (same content as eos)
+        roles = {r: config[r] for r in ("bos_token", "eos_token", "unk_token")}
+        (folder / "special_tokens_map.json").write_text(json.dumps({**roles, "pad_token": "<|endoftext|>"}))
+    tokenizer = CLIPTokenizer.from_pretrained(str(folder))
+    if saved_as == "tokenizer_json":
+        folder = tmp_path / "saved"
+        tokenizer.save_pretrained(str(folder))
+        assert not (folder / "vocab.json").exists() and (folder / "tokenizer.json").exists()
+        tokenizer = CLIPTokenizer.from_pretrained(str(folder))
+    reference = tokenizer(CASES_SPECIAL, padding="max_length", max_length=77, truncation=True).input_ids
+    corpus_file = tmp_path / "corpus.json"
+    corpus_file.write_text(json.dumps(CASES_SPECIAL))
+    ours = [e["ids"] for e in engine_ids(folder, corpus_file)]
+    eos = vocab["<|endoftext|>"]
+    if saved_as != "sd15_special_tokens_map":
+        assert (reference[0][2] == eos) == normalized, "the case must tell normalized from plain special tokens"
+    for text, want, got in zip(CASES_SPECIAL, reference, ours):
+        assert got == want, f"prompt {text!r} (normalized={normalized}, {saved_as}): engine {got[:20]} != transformers {want[:20]}"

@@ -66,7 +66,7 @@ function pooled(b: GraphBuilder, c: ClipTextConfig, ids: Value, hidden: Value): 
 export function buildClipTextEncoder(config: ClipTextConfig, options: ClipBuildOptions): BuiltClip {
   const s = options.length ?? 77;
   if (!Number.isInteger(s) || s < 1 || s > config.max_position_embeddings) {
-    throw new EngineError('invalid-argument', `Text length ${s} must be between 1 and max_position_embeddings ${config.max_position_embeddings}; pad or truncate prompts to 77 tokens.`, { length: s });
+    throw new EngineError('invalid-argument', `Text length ${s} must be between 1 and max_position_embeddings ${config.max_position_embeddings}; the tokenizer's model_max_length must not exceed it.`, { length: s });
   }
   const dtype = options.dtype ?? 'float32';
   const b = new GraphBuilder(options.name ?? 'text_encoder');

@@ -2,7 +2,7 @@
 // defaults applied, unknown keys dropped), and hand back a deeply frozen value. Every failure is an
 // EngineError naming the file and the offending key, with what to do next.
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { EngineError } from '../../../core/errors';
 
 /** A value whose nested objects and arrays are all readonly (what parse functions return). */
@@ -18,6 +18,33 @@ export function deepFreeze<T>(value: T): DeepReadonly<T> {
     Object.freeze(value);
   }
   return value as DeepReadonly<T>;
+}
+
+/**
+ * Sanity bounds on every size a config can set, checked by the schemas before anything is allocated
+ * or built: far above any SD 1.x/2.x model (SD 2.1: 4 blocks of up to 1280 channels, 2 layers,
+ * 1000 timesteps, 77 positions, 49408 tokens), far below what would exhaust memory or hang a loop.
+ */
+export const LIMITS = Object.freeze({
+  blocks: 8,
+  layers: 32,
+  channels: 16_384,
+  ioChannels: 64,
+  kernel: 7,
+  /** UNet sample_size: latent cells per side (8192 px at a VAE factor of 8). */
+  latentSide: 1024,
+  /** VAE sample_size: pixels per side. */
+  pixelSide: 8192,
+  vocab: 1 << 20,
+  positions: 4096,
+  hiddenLayers: 256,
+  width: 65_536,
+  timesteps: 100_000,
+});
+
+/** A positive integer size with a sanity upper bound (the message names the bound). */
+export function size(max: number): z.ZodNumber {
+  return z.number().int().positive().max(max, { error: `at most ${max}; no SD model comes near it, so the file is damaged or not an SD config` });
 }
 
 /** Where a config came from, for messages: a file path or a label such as `unet/config.json`. */

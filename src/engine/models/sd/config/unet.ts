@@ -4,9 +4,10 @@
 // `unetBlocks` resolves the per-block layout (channels, layers, heads, head dim) as diffusers does.
 import { z } from 'zod';
 import { EngineError } from '../../../core/errors';
-import { type ConfigOrigin, type DeepReadonly, parseWith, perBlock } from './parse';
+import { DIFFUSERS_METADATA, type KeyRules, checkKeys } from './keys';
+import { type ConfigOrigin, type DeepReadonly, LIMITS, parseWith, perBlock, size } from './parse';
 
-const intOrList = z.union([z.number().int().positive(), z.array(z.number().int().positive())]);
+const intOrList = (max: number) => z.union([size(max), z.array(size(max)).max(LIMITS.blocks)]);
 const boolOrList = z.union([z.boolean(), z.array(z.boolean())]);
 const nullableString = z.string().nullable().default(null);
 const nullableInt = z.number().int().nullable().default(null);
@@ -18,31 +19,31 @@ export const MID_BLOCK_TYPES = ['UNetMidBlock2DCrossAttn'] as const;
 export const unetConfigSchema = z.object({
   _class_name: z.string().default('UNet2DConditionModel'),
   _diffusers_version: z.string().optional(),
-  sample_size: z.union([z.number().int().positive(), z.array(z.number().int().positive()).length(2)]).nullable().default(null),
-  in_channels: z.number().int().positive().default(4),
-  out_channels: z.number().int().positive().default(4),
+  sample_size: z.union([size(LIMITS.latentSide), z.array(size(LIMITS.latentSide)).length(2)]).nullable().default(null),
+  in_channels: size(LIMITS.ioChannels).default(4),
+  out_channels: size(LIMITS.ioChannels).default(4),
   center_input_sample: z.boolean().default(false),
   flip_sin_to_cos: z.boolean().default(true),
   freq_shift: z.number().default(0),
-  down_block_types: z.array(z.string()).min(1).default(['CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'DownBlock2D']),
+  down_block_types: z.array(z.string()).min(1).max(LIMITS.blocks).default(['CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'DownBlock2D']),
   mid_block_type: z.string().nullable().default('UNetMidBlock2DCrossAttn'),
-  up_block_types: z.array(z.string()).min(1).default(['UpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D']),
+  up_block_types: z.array(z.string()).min(1).max(LIMITS.blocks).default(['UpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D']),
   only_cross_attention: boolOrList.default(false),
-  block_out_channels: z.array(z.number().int().positive()).min(1).default([320, 640, 1280, 1280]),
-  layers_per_block: intOrList.default(2),
-  downsample_padding: z.number().int().nonnegative().default(1),
+  block_out_channels: z.array(size(LIMITS.channels)).min(1).max(LIMITS.blocks).default([320, 640, 1280, 1280]),
+  layers_per_block: intOrList(LIMITS.layers).default(2),
+  downsample_padding: z.union([z.literal(0), z.literal(1)], { error: 'diffusers SD UNets use 1, or 0 with a right/bottom pad; other paddings change the latent sizes' }).default(1),
   mid_block_scale_factor: z.number().default(1),
   dropout: z.number().default(0),
   act_fn: z.string().default('silu'),
-  norm_num_groups: z.number().int().positive().nullable().default(32),
+  norm_num_groups: size(LIMITS.channels).nullable().default(32),
   norm_eps: z.number().positive().default(1e-5),
-  cross_attention_dim: intOrList.default(1280),
-  transformer_layers_per_block: z.union([z.number().int().positive(), z.array(z.unknown())]).default(1),
+  cross_attention_dim: intOrList(LIMITS.channels).default(1280),
+  transformer_layers_per_block: z.union([size(LIMITS.layers), z.array(z.unknown()).max(LIMITS.blocks)]).default(1),
   reverse_transformer_layers_per_block: z.array(z.unknown()).nullable().default(null),
   encoder_hid_dim: nullableInt,
   encoder_hid_dim_type: nullableString,
-  attention_head_dim: intOrList.default(8),
-  num_attention_heads: intOrList.nullable().default(null),
+  attention_head_dim: intOrList(LIMITS.channels).default(8),
+  num_attention_heads: intOrList(LIMITS.channels).nullable().default(null),
   dual_cross_attention: z.boolean().default(false),
   use_linear_projection: z.boolean().default(false),
   class_embed_type: nullableString,
@@ -58,8 +59,8 @@ export const unetConfigSchema = z.object({
   time_embedding_act_fn: nullableString,
   timestep_post_act: nullableString,
   time_cond_proj_dim: nullableInt,
-  conv_in_kernel: z.number().int().positive().default(3),
-  conv_out_kernel: z.number().int().positive().default(3),
+  conv_in_kernel: size(LIMITS.kernel).default(3),
+  conv_out_kernel: size(LIMITS.kernel).default(3),
   projection_class_embeddings_input_dim: nullableInt,
   attention_type: z.string().default('default'),
   class_embeddings_concat: z.boolean().default(false),
@@ -69,6 +70,47 @@ export const unetConfigSchema = z.object({
 });
 
 export type UNetConfig = DeepReadonly<z.output<typeof unetConfigSchema>>;
+
+const NOT_SD = 'SD 1.x/2.x UNets do not use it';
+
+/** What the engine does with each UNet2DConditionModel key (see keys.ts). */
+export const UNET_KEY_RULES: KeyRules = {
+  ...DIFFUSERS_METADATA,
+  sample_size: 'honoured', in_channels: 'honoured', out_channels: 'honoured', center_input_sample: 'honoured',
+  flip_sin_to_cos: 'honoured', freq_shift: 'honoured', down_block_types: 'honoured', mid_block_type: 'honoured',
+  up_block_types: 'honoured', block_out_channels: 'honoured', layers_per_block: 'honoured', downsample_padding: 'honoured',
+  mid_block_scale_factor: 'honoured', act_fn: 'honoured', norm_num_groups: 'honoured', norm_eps: 'honoured',
+  cross_attention_dim: 'honoured', attention_head_dim: 'honoured', use_linear_projection: 'honoured',
+  dropout: { inert: 'dropout is off at inference, and the pruning trainer does not use it' },
+  upcast_attention: { inert: 'the engine always computes attention scores and softmax in float32' },
+  transformer_layers_per_block: { only: 1, why: 'one transformer layer per block (several are SDXL style)' },
+  reverse_transformer_layers_per_block: { only: null, why: 'SDXL-style per-block transformer depths' },
+  num_attention_heads: { only: null, why: "diffusers' UNet2DConditionModel itself refuses num_attention_heads; SD configs give heads as attention_head_dim" },
+  only_cross_attention: { only: false, why: NOT_SD },
+  mid_block_only_cross_attention: 'honoured',
+  dual_cross_attention: { only: false, why: NOT_SD },
+  encoder_hid_dim: { only: null, why: NOT_SD },
+  encoder_hid_dim_type: { only: null, why: NOT_SD },
+  class_embed_type: { only: null, why: NOT_SD },
+  num_class_embeds: { only: null, why: NOT_SD },
+  addition_embed_type: { only: null, why: NOT_SD },
+  addition_time_embed_dim: { inert: 'read by diffusers only with addition_embed_type, which is refused' },
+  addition_embed_type_num_heads: { inert: 'read by diffusers only with addition_embed_type, which is refused' },
+  projection_class_embeddings_input_dim: { inert: "read by diffusers only with class_embed_type 'projection', which is refused" },
+  class_embeddings_concat: { only: false, why: NOT_SD },
+  resnet_time_scale_shift: { only: 'default', why: NOT_SD },
+  resnet_skip_time_act: { only: false, why: NOT_SD },
+  resnet_out_scale_factor: { only: 1, why: NOT_SD },
+  time_embedding_type: { only: 'positional', why: NOT_SD },
+  time_embedding_dim: { only: null, why: NOT_SD },
+  time_embedding_act_fn: { only: null, why: NOT_SD },
+  timestep_post_act: { only: null, why: NOT_SD },
+  time_cond_proj_dim: { only: null, why: NOT_SD },
+  conv_in_kernel: { only: 3, why: NOT_SD },
+  conv_out_kernel: { only: 3, why: NOT_SD },
+  attention_type: { only: 'default', why: NOT_SD },
+  cross_attention_norm: { only: null, why: NOT_SD },
+};
 
 const SUPPORTED = 'supported: SD 1.x and SD 2.x text-to-image UNets';
 
@@ -114,6 +156,7 @@ export function parseUNetConfig(json: unknown, origin: ConfigOrigin): UNetConfig
   const config = parseWith(unetConfigSchema, json, origin);
   const why = unsupportedUNet(config);
   if (why !== null) throw new EngineError('unsupported-model', `${origin.file}: ${why}; ${SUPPORTED}.`, { file: origin.file, component: origin.component, reason: why });
+  checkKeys(json as Record<string, unknown>, UNET_KEY_RULES, 'UNet2DConditionModel', origin);
   unetBlocks(config, origin);
   return config;
 }

@@ -11,9 +11,10 @@ import { hostTensor, loadSession, type HostTensor, type ProviderName, type Runti
 import { buildClipTextEncoder, CLIP_INPUT, CLIP_OUTPUTS } from '../clip';
 import type { ClipTextConfig, UNetConfig, VaeConfig } from '../config';
 import type { SdModel } from '../loader';
-import { buildUNet, resolveUNet, UNET_INPUTS, UNET_OUTPUT, type WeightProvider } from '../unet';
+import { buildUNet, UNET_INPUTS, UNET_OUTPUT, type WeightProvider } from '../unet';
 import { buildVaeDecoder, VAE_DECODER_IO } from '../vae';
 import { EngineError } from '../../../core/errors';
+import { imageGeometry } from './geometry';
 
 export interface LatentGeometry {
   readonly channels: number;
@@ -41,11 +42,18 @@ export interface ComponentSpec {
   readonly textEncoder: ClipTextConfig;
   readonly vae: VaeConfig;
   readonly weights: { readonly unet: WeightProvider; readonly textEncoder: WeightProvider; readonly vae: WeightProvider };
+  /** Token ids per prompt: the tokenizer's model_max_length (77 for SD), at most max_position_embeddings. */
+  readonly textLength: number;
 }
 
-/** The component spec of a loaded model, weights served lazily by offset as float32. */
-export function componentSpec(model: SdModel): ComponentSpec {
+/** The component spec of a loaded model (prompts of `textLength` ids), weights served lazily by offset as float32. */
+export function componentSpec(model: SdModel, textLength: number): ComponentSpec {
+  const positions = model.textEncoder.max_position_embeddings;
+  if (!Number.isInteger(textLength) || textLength < 2 || textLength > positions) {
+    throw new EngineError('invalid-argument', `The tokenizer pads prompts to ${textLength} tokens but the text encoder has ${positions} positions (max_position_embeddings); the tokenizer's model_max_length must be from 2 to ${positions}. Fix tokenizer_config.json or choose the tokenizer that belongs to this model.`, { textLength, positions });
+  }
   return {
+    textLength,
     unet: model.unet,
     textEncoder: model.textEncoder,
     vae: model.vae,
@@ -67,12 +75,12 @@ export class OnnxComponents implements DiffusionComponents {
     private readonly spec: ComponentSpec,
     private readonly provider: ProviderName = 'cpu',
   ) {
-    const arch = resolveUNet(spec.unet);
+    const image = imageGeometry(spec);
     this.geometry = Object.freeze({
       channels: spec.vae.latent_channels,
-      vaeScale: 2 ** (spec.vae.block_out_channels.length - 1),
-      latentMultiple: 2 ** (arch.levels - 1),
-      textLength: 77,
+      vaeScale: image.vaeScale,
+      latentMultiple: image.latentMultiple,
+      textLength: spec.textLength,
       textWidth: spec.textEncoder.hidden_size,
     });
   }

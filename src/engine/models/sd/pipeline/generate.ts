@@ -1,5 +1,5 @@
 // Text-to-image generation as diffusers' StableDiffusionPipeline runs it: prompts (and negative
-// prompts, "" by default) tokenized to 77 ids and encoded, initial latents N(0,1) from our seeded RNG
+// prompts, "" by default) tokenized to the model's text length (77 for SD) and encoded, initial latents N(0,1) from our seeded RNG
 // (or given, for oracle checks) times the sampler's init_noise_sigma, then per timestep one UNet call
 // on [uncond; cond] (classifier-free guidance, when guidance > 1), the guided prediction
 // u + g (c - u), and a sampler step; finally the VAE decodes latents / scaling_factor.
@@ -10,6 +10,7 @@ import type { Sampler } from '../schedulers';
 import { f32 } from '../schedulers/schedule';
 import type { ClipTokenizer } from '../tokenizer';
 import type { DiffusionComponents } from './components';
+import { latentSize } from './geometry';
 
 export interface GenerateRequest {
   readonly prompts: readonly string[];
@@ -50,14 +51,11 @@ function plan(c: DiffusionComponents, r: GenerateRequest): Plan {
   if (r.prompts.length === 0) fail('Give at least one prompt.', {});
   const perPrompt = r.imagesPerPrompt ?? 1;
   if (!Number.isInteger(perPrompt) || perPrompt < 1) fail(`Images per prompt must be a positive integer (got ${perPrompt}).`, { perPrompt });
-  const cell = g.vaeScale * g.latentMultiple;
-  for (const [name, v] of [['width', r.width], ['height', r.height]] as const) {
-    if (!Number.isInteger(v) || v < cell || v % cell !== 0) fail(`The ${name} must be a positive multiple of ${cell} pixels for this model (got ${v}).`, { [name]: v, multiple: cell });
-  }
+  const { latentWidth, latentHeight } = latentSize(g, r.width, r.height);
   if (!(r.guidance >= 0) || !Number.isFinite(r.guidance)) fail(`The guidance scale must be a number >= 0 (got ${r.guidance}); 7.5 is usual.`, { guidance: r.guidance });
   const negatives = typeof r.negativePrompt === 'string' || r.negativePrompt === undefined ? null : r.negativePrompt;
   if (negatives && negatives.length !== r.prompts.length) fail(`Give one negative prompt, or one per prompt (${r.prompts.length}); got ${negatives.length}.`, {});
-  return { images: r.prompts.length * perPrompt, h: r.height / g.vaeScale, w: r.width / g.vaeScale, cfg: r.guidance > 1 };
+  return { images: r.prompts.length * perPrompt, h: latentHeight, w: latentWidth, cfg: r.guidance > 1 };
 }
 
 /** Text states for the UNet: [uncond x images; cond x images] with guidance, else cond only. */

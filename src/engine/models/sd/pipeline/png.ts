@@ -1,9 +1,14 @@
 // Writes RGB images as PNG with sharp, to a temporary name renamed into place, so a crash never
 // leaves a half-written file that looks valid. Several images get -1, -2... before the extension.
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { EngineError } from '../../../core/errors';
+
+/** RGB bytes as a PNG file's bytes (the studio sends these; writePngs writes them). */
+export function encodePng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
 
 /** The paths `writePngs` will write for `count` images asked to go to `out`. */
 export function outputPaths(out: string, count: number): string[] {
@@ -19,7 +24,7 @@ export async function writePngs(out: string, images: readonly Uint8Array[], widt
     const path = paths[i] as string;
     const tmp = `${path}.${process.pid}.tmp`;
     try {
-      await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).png().toFile(tmp);
+      writeFileSync(tmp, await encodePng(rgb, width, height));
       renameSync(tmp, path);
     } catch (cause) {
       rmSync(tmp, { force: true });

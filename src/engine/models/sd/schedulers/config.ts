@@ -34,6 +34,8 @@ export interface SchedulerConfigInput {
   readonly use_karras_sigmas?: boolean | null;
   readonly interpolation_type?: string;
   readonly timestep_type?: string;
+  readonly variance_type?: string | null;
+  readonly use_dynamic_shifting?: boolean | null;
 }
 
 /** What every schedule shares: the beta schedule and how predictions are parameterised. */
@@ -64,10 +66,13 @@ function oneOf<T extends string>(key: string, value: unknown, allowed: readonly 
   );
 }
 
+/** Sanity bound on timestep counts and offsets (SD: 1000), checked before any table is allocated. */
+const MAX_TIMESTEPS = 100_000;
+
 function positiveInt(key: string, value: unknown, fallback: number, min = 1): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min) return value;
-  throw new EngineError('invalid-argument', `scheduler_config.json: ${key} must be an integer >= ${min} (got ${JSON.stringify(value)}).`, { key, value });
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= MAX_TIMESTEPS) return value;
+  throw new EngineError('invalid-argument', `scheduler_config.json: ${key} must be an integer from ${min} to ${MAX_TIMESTEPS} (got ${JSON.stringify(value)}).`, { key, value });
 }
 
 function finite(key: string, value: unknown, fallback: number): number {

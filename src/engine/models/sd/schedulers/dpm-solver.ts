@@ -47,6 +47,8 @@ export class DpmSolverSampler implements Sampler {
   constructor(raw: SchedulerConfigInput, steps: number) {
     refuseSigmaVariants(raw);
     configChoice('algorithm_type', raw.algorithm_type, ['dpmsolver++'] as const, 'dpmsolver++');
+    if (raw.variance_type !== undefined && raw.variance_type !== null) throw new EngineError('invalid-argument', `scheduler_config.json: variance_type ${JSON.stringify(raw.variance_type)} asks for a learned-variance model output; SD UNets predict noise only, remove the key.`, { key: 'variance_type' });
+    if (raw.use_dynamic_shifting === true) throw new EngineError('invalid-argument', 'scheduler_config.json: use_dynamic_shifting is for flow-matching models; set it to false.', { key: 'use_dynamic_shifting' });
     if (raw.thresholding === true) throw new EngineError('invalid-argument', 'scheduler_config.json: thresholding (dynamic) is not supported for latent diffusion; set it to false.', { key: 'thresholding' });
     const o = resolveNoiseSchedule(raw, { timestepSpacing: 'linspace' });
     this.order = configInt('solver_order', raw.solver_order, 2);

@@ -1,5 +1,7 @@
 // The CLIP tokenizer as transformers' CLIPTokenizer runs it on vocab.json + merges.txt: special tokens
-// (bos, eos, unk and pad, so SD 2's pad '!' too) cut out of the raw text whole; NFC, whitespace runs
+// (bos, eos, unk and pad, so SD 2's pad '!' too) cut out of the raw text whole, or, for those declared
+// `normalized: true`, out of the normalized text (so `<|STARTOFTEXT|>` is the special token, as
+// transformers 5 matches them); NFC, whitespace runs
 // to one space, lowercase; CLIP's regex split (contractions,
 // letter runs, single digits, other non-space runs); byte-level characters; BPE with `</w>`; then
 // <|startoftext|> ... <|endoftext|>, truncated and padded to the model length (77) with the pad
@@ -27,8 +29,12 @@ export interface ClipTokenizerSpec {
    * 'slow': transformers 4's slow CLIPTokenizer without ftfy (control characters dropped, CJK
    * ideographs split apart, special tokens in any case kept whole, at most 48894 merges read).
    */
-  readonly flavor?: 'tokenizers' | 'slow';
+  readonly flavor?: TokenizerFlavor;
+  /** Special tokens declared `normalized: true`: matched after normalization (lowercasing). */
+  readonly normalizedSpecials?: ReadonlySet<string>;
 }
+
+export type TokenizerFlavor = 'tokenizers' | 'slow';
 
 /** transformers 4's slow CLIPTokenizer reads merges.txt lines 1..48894 only. */
 const SLOW_MERGES = 49152 - 256 - 2;
@@ -58,6 +64,11 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A capturing regex matching any of `tokens`, longest first. */
+function alternation(tokens: readonly string[]): RegExp {
+  return new RegExp(`(${[...tokens].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`, 'u');
+}
+
 export class ClipTokenizer {
   readonly bosId: number;
   readonly eosId: number;
@@ -67,6 +78,9 @@ export class ClipTokenizer {
   private readonly bpe: Bpe;
   private readonly specials: ReadonlyMap<string, number>;
   private readonly specialSplit: RegExp;
+  /** Normalized specials (tokenizers flavour): normalized text -> id, and the regex that cuts them out. */
+  private readonly normalizedSpecials: ReadonlyMap<string, number>;
+  private readonly normalizedSplit: RegExp | null;
   private readonly tokens: string[] = [];
   private readonly clean: (text: string) => string;
   private readonly piece: RegExp;
@@ -92,10 +106,16 @@ export class ClipTokenizer {
       const id = spec.vocab.get(t);
       if (id !== undefined) specials.set(t, id);
     }
-    this.specials = specials;
     for (const [token, id] of spec.vocab) this.tokens[id] = token;
-    this.specialSplit = new RegExp(`(${[...specials.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`, 'u');
+    const declared = slow ? new Set<string>() : (spec.normalizedSpecials ?? new Set<string>());
+    this.specials = new Map([...specials].filter(([t]) => !declared.has(t)));
+    this.normalizedSpecials = new Map([...specials].filter(([t]) => declared.has(t)).map(([t, id]) => [ClipTokenizer.normalize(t), id]));
+    this.specialSplit = alternation([...this.specials.keys()]);
+    this.normalizedSplit = this.normalizedSpecials.size > 0 ? alternation([...this.normalizedSpecials.keys()]) : null;
+    this.allSpecialIds = new Set(specials.values());
   }
+
+  private readonly allSpecialIds: ReadonlySet<number>;
 
   /** NFC, whitespace runs to one space, lowercase char by char (no final-sigma rule, as tokenizers). */
   static normalize(text: string): string {
@@ -114,13 +134,22 @@ export class ClipTokenizer {
         out.push(special);
         continue;
       }
-      for (const m of this.clean(part).matchAll(this.piece)) {
-        const literal = m[0].startsWith('<|') ? this.specials.get(m[0]) : undefined;
-        if (literal !== undefined) out.push(literal);
-        else out.push(...this.bpe.encodeWord(toByteChars(m[0])));
+      const clean = this.clean(part);
+      for (const sub of this.normalizedSplit ? clean.split(this.normalizedSplit) : [clean]) {
+        const normalized = this.normalizedSpecials.get(sub);
+        if (normalized !== undefined) out.push(normalized);
+        else this.pieces(sub, out);
       }
     }
     return out;
+  }
+
+  private pieces(text: string, out: number[]): void {
+    for (const m of text.matchAll(this.piece)) {
+      const literal = m[0].startsWith('<|') ? this.specials.get(m[0]) : undefined;
+      if (literal !== undefined) out.push(literal);
+      else out.push(...this.bpe.encodeWord(toByteChars(m[0])));
+    }
   }
 
   /** bos + tokens + eos, truncated and padded as the SD pipelines ask by default. */
@@ -140,8 +169,7 @@ export class ClipTokenizer {
 
   /** Ids back to text as CLIPTokenizer.decode does (`</w>` to spaces), special tokens skipped. */
   decode(ids: readonly number[]): string {
-    const special = new Set(this.specials.values());
-    const text = ids.filter((id) => !special.has(id)).map((id) => this.tokens[id] ?? '').join('');
+    const text = ids.filter((id) => !this.allSpecialIds.has(id)).map((id) => this.tokens[id] ?? '').join('');
     return fromByteChars(text).replaceAll('</w>', ' ').trim();
   }
 

@@ -1,12 +1,13 @@
 // Loads a CLIP tokenizer from a diffusers `tokenizer/` folder as shipped: vocab.json + merges.txt
 // (or, for folders saved by transformers >= 5, which writes only tokenizer.json, the BPE vocab and
 // merges inside it), with special tokens and model_max_length from tokenizer_config.json, overridden
-// by special_tokens_map.json when present (as transformers applies them).
+// by special_tokens_map.json when present (as transformers applies them), and each special token's
+// `normalized` flag read from the files as transformers 5 resolves it (see specialTokens), never assumed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../../../core/errors';
 import { readJsonFile } from '../config';
-import { ClipTokenizer, type ClipTokenizerSpec } from './clip-tokenizer';
+import { ClipTokenizer, type ClipTokenizerSpec, type TokenizerFlavor } from './clip-tokenizer';
 
 export interface TokenizerPaths {
   /** vocab.json and merges.txt, or both null when only tokenizer.json holds them. */
@@ -17,7 +18,7 @@ export interface TokenizerPaths {
   readonly specialTokensMap: string | null;
 }
 
-const DEFAULTS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' } as const;
+const DEFAULTS = { bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', pad_token: '<|endoftext|>' } as const;
 type Role = keyof typeof DEFAULTS;
 
 /** The paths of the files in a tokenizer folder (vocab.json + merges.txt, or tokenizer.json). */
@@ -80,23 +81,68 @@ function tokenText(value: unknown): string | undefined {
   return undefined;
 }
 
-function specialTokens(paths: TokenizerPaths): { tokens: Record<Role, string>; maxLength: number } {
+/** Records the `normalized` flag of an AddedToken object (a plain string carries none). */
+function noteFlag(flags: Map<string, boolean>, entry: unknown): void {
+  if (entry === null || typeof entry !== 'object') return;
+  const { content, normalized } = entry as { content?: unknown; normalized?: unknown };
+  if (typeof content === 'string' && typeof normalized === 'boolean') flags.set(content, normalized);
+}
+
+function objectValues(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  return value !== null && typeof value === 'object' ? Object.values(value) : [];
+}
+
+interface SpecialTokens {
+  readonly tokens: Record<Role, string>;
+  readonly maxLength: number;
+  /** Special tokens whose AddedToken says `normalized: true`. */
+  readonly normalized: ReadonlySet<string>;
+}
+
+/** The order transformers assigns special-token roles in (a later role's entry sets its token's flag). */
+const ROLE_ORDER: readonly Role[] = ['bos_token', 'eos_token', 'unk_token', 'pad_token'];
+
+/**
+ * Special tokens, model_max_length and the `normalized` flags as transformers 5 resolves them:
+ * special_tokens_map.json's role entries override tokenizer_config.json's; each role then sets its
+ * token's flag (an AddedToken object its `normalized`, a plain string false), in transformers' role
+ * order; the added-token lists (tokenizer.json added_tokens, added_tokens_decoder) have the last word.
+ */
+function specialTokens(paths: TokenizerPaths): SpecialTokens {
   const tokens: Record<Role, string> = { ...DEFAULTS };
+  const roles: Partial<Record<Role, unknown>> = {};
+  const listed = new Map<string, boolean>();
   let maxLength = 77;
+  if (paths.tokenizerJson !== null) {
+    for (const entry of objectValues((readJsonFile(paths.tokenizerJson, 'tokenizer') as Record<string, unknown>)['added_tokens'])) noteFlag(listed, entry);
+  }
   for (const file of [paths.config, paths.specialTokensMap]) {
     if (file === null) continue;
     const json = readJsonFile(file, 'tokenizer') as Record<string, unknown>;
-    for (const role of Object.keys(DEFAULTS) as Role[]) tokens[role] = tokenText(json[role]) ?? tokens[role];
+    for (const entry of objectValues(json['added_tokens_decoder'])) noteFlag(listed, entry);
+    for (const role of ROLE_ORDER) {
+      if (json[role] === undefined || json[role] === null) continue;
+      tokens[role] = tokenText(json[role]) ?? tokens[role];
+      roles[role] = json[role];
+    }
     const len = json['model_max_length'];
     if (typeof len === 'number' && Number.isSafeInteger(len) && len < 1e6) maxLength = len;
   }
-  return { tokens, maxLength };
+  const flags = new Map<string, boolean>();
+  for (const role of ROLE_ORDER) {
+    const text = tokenText(roles[role]);
+    if (text !== undefined) flags.set(text, false);
+    noteFlag(flags, roles[role]);
+  }
+  for (const [token, on] of listed) flags.set(token, on);
+  return { tokens, maxLength, normalized: new Set([...flags].filter(([, on]) => on).map(([t]) => t)) };
 }
 
 /** Reads a tokenizer folder's files into a ClipTokenizer ('slow': transformers 4 behaviour). */
-export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: 'tokenizers' | 'slow' = 'tokenizers'): ClipTokenizer {
+export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: TokenizerFlavor = 'tokenizers'): ClipTokenizer {
   const p = typeof paths === 'string' ? tokenizerPaths(paths) : paths;
-  const { tokens, maxLength } = specialTokens(p);
+  const { tokens, maxLength, normalized } = specialTokens(p);
   const files = p.vocab !== null && p.merges !== null ? { vocab: readVocab(p.vocab), merges: readMerges(p.merges) } : p.tokenizerJson !== null ? readTokenizerJson(p.tokenizerJson) : null;
   if (files === null) throw new EngineError('not-found', 'no tokenizer files were given; pass a folder with vocab.json + merges.txt.', { component: 'tokenizer' });
   const spec: ClipTokenizerSpec = {
@@ -108,6 +154,7 @@ export function loadClipTokenizer(paths: TokenizerPaths | string, flavor: 'token
     maxLength,
     origin: p.merges ?? p.tokenizerJson ?? 'tokenizer',
     flavor,
+    normalizedSpecials: normalized,
   };
   return new ClipTokenizer(spec);
 }

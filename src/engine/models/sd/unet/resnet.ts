@@ -44,7 +44,16 @@ export function downsample(b: GraphBuilder, p: Params, key: string, x: Value, ch
   });
 }
 
-/** Upsample2D(use_conv): nearest x2 then a 3x3 conv. */
-export function upsample(b: GraphBuilder, p: Params, key: string, x: Value, channels: number): Value {
-  return b.scope(key, () => conv2d(b, p, key, b.upsampleNearest(x, 2), channels, channels, 3));
+/**
+ * Upsample2D(use_conv): nearest x2 then a 3x3 conv. `size` [H, W] is the skip's size it must meet:
+ * smaller than 2x when an odd size was halved (rounding up), where diffusers interpolates to that
+ * size; nearest x2 cropped to it takes the same source pixels (floor(i * ceil(s/2) / s) = floor(i / 2)).
+ */
+export function upsample(b: GraphBuilder, p: Params, key: string, x: Value, channels: number, size?: readonly [number, number]): Value {
+  return b.scope(key, () => {
+    let up = b.upsampleNearest(x, 2);
+    const [, , h = 0, w = 0] = up.type.shape;
+    if (size && (size[0] !== h || size[1] !== w)) up = b.slice(up, [0, 0], [size[0], size[1]], [2, 3]);
+    return conv2d(b, p, key, up, channels, channels, 3);
+  });
 }

@@ -1,6 +1,7 @@
 // UNet2DConditionModel as an IR graph, from its diffusers config: sinusoidal timestep embedding
-// (flip_sin_to_cos, freq_shift) and TimestepEmbedding, conv_in, down blocks, the cross-attention mid
-// block, up blocks with skip concatenation, conv_norm_out/silu/conv_out. Initializers are named by
+// (flip_sin_to_cos, freq_shift) and TimestepEmbedding, center_input_sample (2x - 1), conv_in, down
+// blocks (downsample_padding 1, or 0 with a right/bottom pad), the cross-attention mid block, up
+// blocks with skip concatenation, conv_norm_out/silu/conv_out. Initializers are named by
 // diffusers state-dict keys. Gate sites are optional graph inputs (see gating.ts); with gates
 // 'none' the graph is the plain model. Inputs: sample [N,4,H,W], timestep [N] (float),
 // encoder_hidden_states [N,S,cross]; output out_sample [N,4,H,W] (+ block outputs on request).
@@ -52,6 +53,8 @@ interface Ctx {
   readonly gates: UNetGates;
   readonly res: ResnetContext;
   readonly tr: TransformerContext;
+  /** diffusers downsample_padding: 1 pads the stride-2 conv, 0 pads right/bottom by one first. */
+  readonly downsamplePadding: number;
 }
 
 function timestepEmbedding(b: GraphBuilder, arch: UNetArch, t: Value, dtype: ComputeDType): Value {
@@ -81,7 +84,7 @@ function downBlock(ctx: Ctx, block: BlockArch, h0: Value, skips: Value[]): Value
     skips.push(h);
   });
   if (block.sampler) {
-    h = downsample(ctx.b, ctx.p, block.sampler.path, h, block.sampler.channels, 1);
+    h = downsample(ctx.b, ctx.p, block.sampler.path, h, block.sampler.channels, ctx.downsamplePadding);
     skips.push(h);
   }
   return h;
@@ -114,7 +117,8 @@ function upBlock(ctx: Ctx, block: BlockArch, h0: Value, skips: Value[]): Value {
       if (t.depthGated) h = ctx.gates.depth(t.path, y, h);
     }
   });
-  if (block.sampler) h = upsample(ctx.b, ctx.p, block.sampler.path, h, block.sampler.channels);
+  const next = skips[skips.length - 1]?.type.shape;
+  if (block.sampler) h = upsample(ctx.b, ctx.p, block.sampler.path, h, block.sampler.channels, next ? [next[2] ?? 0, next[3] ?? 0] : undefined);
   return h;
 }
 
@@ -122,8 +126,11 @@ function upBlock(ctx: Ctx, block: BlockArch, h0: Value, skips: Value[]): Value {
 export function buildUNet(config: UNetConfig, options: UNetBuildOptions): BuiltUNet {
   const arch = resolveUNet(config);
   const layout = gateLayout(arch);
-  checkDivisible('Latent height', options.height, arch.levels - 1);
-  checkDivisible('Latent width', options.width, arch.levels - 1);
+  // Odd sizes halve rounding up and the up path crops back (as diffusers' upsample_size); the
+  // right/bottom pad of downsample_padding 0 rounds down instead, so there sizes must halve evenly.
+  const halvings = config.downsample_padding === 0 ? arch.levels - 1 : 0;
+  checkDivisible('Latent height', options.height, halvings);
+  checkDivisible('Latent width', options.width, halvings);
   const dtype = options.dtype ?? 'float32';
   const n = options.batch;
   const b = new GraphBuilder(options.name ?? 'unet');
@@ -138,8 +145,9 @@ export function buildUNet(config: UNetConfig, options: UNetBuildOptions): BuiltU
     return linear(b, p, 'time_embedding.linear_2', h, arch.tembDim, arch.tembDim);
   });
   const res: ResnetContext = { b, p, groups: arch.groups, eps: arch.eps, tembAct: b.silu(temb), tembDim: arch.tembDim, gates };
-  const ctx: Ctx = { b, p, arch, gates, res, tr: { b, p, groups: arch.groups, linearProjection: arch.linearProjection, context, gates } };
-  let h = conv2d(b, p, 'conv_in', sample, arch.inC, arch.baseC, 3);
+  const ctx: Ctx = { b, p, arch, gates, res, tr: { b, p, groups: arch.groups, linearProjection: arch.linearProjection, context, gates }, downsamplePadding: config.downsample_padding };
+  const input = config.center_input_sample ? b.sub(b.mul(sample, 2), 1) : sample;
+  let h = conv2d(b, p, 'conv_in', input, arch.inC, arch.baseC, 3);
   const skips: Value[] = [h];
   for (const block of arch.blocks) {
     if (block.kind === 'down') h = downBlock(ctx, block, h, skips);

@@ -47,19 +47,19 @@ describe('UNet config', () => {
     expect(layout.mid.heads).toBe(20);
   });
 
-  it('applies diffusers defaults, drops unknown keys and freezes the result', () => {
-    const c = parseUNetConfig({ some_future_key: 1 }, origin('unet'));
+  it('applies diffusers defaults and freezes the result (unknown keys are refused: keys.test.ts)', () => {
+    const c = parseUNetConfig({}, origin('unet'));
     expect(c.block_out_channels).toEqual([320, 640, 1280, 1280]);
     expect(c.attention_head_dim).toBe(8);
     expect(c.cross_attention_dim).toBe(1280);
     expect(c.sample_size).toBeNull();
-    expect('some_future_key' in c).toBe(false);
     expect(Object.isFrozen(c) && Object.isFrozen(c.block_out_channels)).toBe(true);
   });
 
-  it('num_attention_heads wins over attention_head_dim when given', () => {
-    const layout = unetBlocks(parseUNetConfig({ ...SD15_UNET, num_attention_heads: [4, 8, 16, 16], attention_head_dim: 64 }, origin('unet')));
-    expect(layout.down.map((b) => b.heads)).toEqual([4, 8, 16, 16]);
+  it('refuses num_attention_heads as diffusers does (SD gives heads as attention_head_dim)', () => {
+    const e = engineError(() => parseUNetConfig({ ...SD15_UNET, num_attention_heads: [4, 8, 16, 16], attention_head_dim: 64 }, origin('unet')));
+    expect([e.code, e.details['key']]).toEqual(['unsupported-model', 'num_attention_heads']);
+    expect(e.message).toContain('attention_head_dim');
   });
 
   it('refuses SDXL, upscalers and inpainting by name', () => {

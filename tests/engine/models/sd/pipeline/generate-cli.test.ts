@@ -34,7 +34,8 @@ describe('aptp generate', () => {
 
   it.each([
     [['--prompt', 'a', '--out', 'x.png'], /--model is required/],
-    [['--model', 'm', '--prompt', 'a', '--out', 'x.png', '--width', '20'], /--width must be a multiple of 8/],
+    [['--model', 'm', '--prompt', 'a', '--out', 'x.png', '--width', '5000'], /--width must be a whole number from 1 to 4096/],
+    [['--model', 'm', '--prompt', 'a', '--out', 'x.png', '--tokenizer-flavor', 'fast'], /--tokenizer-flavor must be one of tokenizers, slow/],
     [['--model', 'm', '--prompt', 'a', '--out', 'x.png', '--scheduler', 'lms'], /--scheduler must be one of ddim, pndm, euler, dpmpp-2m/],
     [['--model', 'm', '--prompt', 'a', '--out', 'x.png', '--guidance', 'high'], /--guidance must be a number/],
     [['--model', 'm', '--out', 'x.png'], /--prompt is required/],
@@ -43,6 +44,25 @@ describe('aptp generate', () => {
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(message);
+  });
+
+  it('generates an odd latent size as diffusers does, and refuses a size off the VAE grid naming the nearest', async () => {
+    const model = await writeTinyFolder(join(work, 'model-sizes'));
+    const out = join(work, 'odd.png');
+    const ok = aptp('--model', model, '--prompt', 'a', '--steps', '2', '--width', '18', '--height', '10', '--out', out, '--tokenizer-flavor', 'slow');
+    expect(ok.code).toBe(0);
+    const meta = await sharp(out).metadata();
+    expect([meta.width, meta.height]).toEqual([18, 10]);
+    const bad = aptp('--model', model, '--prompt', 'a', '--steps', '2', '--width', '17', '--out', join(work, 'bad.png'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/width must be a multiple of 2 pixels .*got 17, nearest: 16 or 18/);
+    expect(existsSync(join(work, 'bad.png'))).toBe(false);
+  });
+
+  it('--help states the size rule and the tokenizer flavours', () => {
+    const r = aptp('--help');
+    expect(r.out).toMatch(/--width .*a multiple of the VAE factor/);
+    expect(r.out).toMatch(/--tokenizer-flavor .*transformers 4/);
   });
 
   it('explains a folder that is not a model', () => {

@@ -91,7 +91,7 @@ describe('generation loop', () => {
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
     expect(rec.calls.length).toBe(2);
     const bad = (req: object): Promise<unknown> => generateLatents(new Recorder(), tok, createSampler('ddim', SD1, 2), { prompts: ['a'], guidance: 7.5, width: 16, height: 16, ...req }, context());
-    await expect(bad({ width: 20 })).rejects.toThrow(/width must be a positive multiple of 16/);
+    await expect(bad({ width: 20 })).rejects.toThrow(/width must be a multiple of 16 pixels .*got 20, nearest: 16 or 32/);
     await expect(bad({ prompts: [] })).rejects.toThrow(/at least one prompt/);
     await expect(bad({ negativePrompt: ['x', 'y'] })).rejects.toThrow(/one negative prompt, or one per prompt/);
     await expect(bad({ latents: new Float32Array(3) })).rejects.toThrow(/Initial latents have 3 values/);
@@ -104,7 +104,8 @@ describe('generation on the engine components', () => {
     dirs.push(root);
     const model = await openDiffusersFolder(await writeTinyFolder(join(root, 'model')));
     const tok = loadClipTokenizer(model.tokenizer ?? join(root, 'model', 'tokenizer'));
-    const components = new OnnxComponents(componentSpec(model));
+    expect(() => componentSpec(model, model.textEncoder.max_position_embeddings + 1)).toThrow(/max_position_embeddings/);
+    const components = new OnnxComponents(componentSpec(model, tok.maxLength));
     try {
       const request = { prompts: ['a'], negativePrompt: '', guidance: 5, width: 16, height: 24, seed: 3, imagesPerPrompt: 2 };
       const a = await generateLatents(components, tok, createSampler('dpmpp-2m', model.scheduler, 3), request, context());

@@ -101,7 +101,28 @@ describe('CLIP tokenizer', () => {
     expect(slow.tokenize('a\u0345b')).toEqual([id('a</w>'), id('b</w>')]);
     expect(sd1.tokenize('a\u0345b')).toEqual([id('a</w>'), ...word('\u0345'), id('b</w>')]);
     expect(sd1.tokenize('ΟΔΟΣ')).toEqual(word('οδοσ'));
-    expect(sd1.tokenize('<|ENDOFTEXT|>')).not.toContain(EOS);
+    expect(sd1.tokenize('<|ENDOFTEXT|>')).toEqual([EOS]);
+    expect(slow.tokenize('<|ENDOFTEXT|>')).toEqual([EOS]);
+  });
+
+  it('matches special tokens declared normalized: true in any case, plain ones only as written (flags read, not assumed)', () => {
+    const plain = loadClipTokenizer(writeFolder('plain', { model_max_length: 77, pad_token: '<|endoftext|>' }));
+    expect(plain.tokenize('x<|endoftext|>')).toEqual([id('x</w>'), EOS]);
+    expect(plain.tokenize('x<|ENDOFTEXT|>')).not.toContain(EOS);
+    const decoder = loadClipTokenizer(writeFolder('decoder', { model_max_length: 77, added_tokens_decoder: { [String(EOS)]: { content: '<|endoftext|>', normalized: true, special: true } } }));
+    expect(decoder.tokenize('x<|EndOfText|>')).toEqual([id('x</w>'), EOS]);
+    expect(decoder.tokenize('<|STARTOFTEXT|>')).not.toContain(BOS);
+    const json = join(dir, 'json-flags');
+    mkdirSync(json);
+    writeFileSync(join(json, 'tokenizer.json'), JSON.stringify({ model: { type: 'BPE', vocab: Object.fromEntries(vocab), merges: MERGES.map((m) => m.join(' ')) }, added_tokens: [{ id: BOS, content: '<|startoftext|>', normalized: true, special: true }] }));
+    expect(loadClipTokenizer(json).tokenize('<|StartOfText|>')).toEqual([BOS]);
+  });
+
+  it('pads and truncates to the model_max_length the tokenizer config gives', () => {
+    const short = loadClipTokenizer(writeFolder('short', { model_max_length: 16 }));
+    expect(short.maxLength).toBe(16);
+    expect(short.encode('the cat').ids).toHaveLength(16);
+    expect(short.encode('a '.repeat(40)).ids).toHaveLength(16);
   });
 
   it('reads vocab and merges from tokenizer.json when a folder (saved by transformers 5) has only that', () => {

@@ -68,8 +68,11 @@ describe('buildUNet', () => {
     expect(maxAbsDiff(c[blockOutputName('down_blocks.0')]!, d[blockOutputName('down_blocks.0')]!)).toBeGreaterThan(1e-4);
   });
 
-  it('refuses a latent size the UNet cannot halve', () => {
-    expect(() => buildUNet(config, { ...base, height: 7 })).toThrow(EngineError);
-    expect(() => buildUNet(config, { ...base, height: 7 })).toThrow(/multiple of 2/);
+  it('builds odd latent sizes as diffusers runs them (halved rounding up, cropped back); refuses them with downsample_padding 0', () => {
+    const odd = buildUNet(config, { ...base, height: 7, width: 5 });
+    expect(odd.graph.outputs.find((o) => o.name === UNET_OUTPUT)?.value.type.shape).toEqual([2, 4, 7, 5]);
+    const padded = tinyUNetConfig({ downsample_padding: 0 });
+    expect(() => buildUNet(padded, { ...base, height: 7 })).toThrow(EngineError);
+    expect(() => buildUNet(padded, { ...base, height: 7 })).toThrow(/multiple of 2/);
   });
 });
