@@ -7,57 +7,22 @@
 // *.bench.ts blocks with a forward+backward twin):
 //   npx tsx bench/sd21-unet.ts [--threads N] [--keep DIR] [--no-torch]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DTYPE_INFO, tensorBytes } from '../src/engine/core/dtype';
-import { numel } from '../src/engine/core/shape';
-import { SD21_UNET_JSON, presetUNetConfig } from '../src/engine/models/sd/structure/presets';
-import { countParams, unetParamSpecs } from '../src/engine/models/sd/structure/summary';
+import { presetUNetConfig } from '../src/engine/models/sd/structure/presets';
 import { randomWeights } from '../src/engine/models/sd/unet/layers';
 import { UNET_OUTPUT, buildUNet } from '../src/engine/models/sd/unet/unet';
 import { writeModel } from '../src/engine/onnx';
 import { hostTensor, loadSession, type HostTensor } from '../src/engine/runtime';
-import { openSafetensors, tensorSource, writeSafetensors } from '../src/engine/weights';
+import { openSafetensors, tensorSource } from '../src/engine/weights';
 import { decodeNpy } from '../tests/oracle/sd_components/npy-read';
 import { encodeNpy } from '../tests/oracle/ts/npy';
+import { line, rssMb, sd21WeightsPath, timed, writeSd21Folder } from './sd21-weights';
 import { venvPython } from './torch-reference';
 
 const LATENT = 32;
 const TOKENS = 77;
-
-function line(name: string, value: string | number): void {
-  console.log(`${name}: ${value}`);
-}
-
-function peakRssMb(): number {
-  const status = readFileSync('/proc/self/status', 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return Math.round(kb / 1024);
-}
-
-async function timed<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-  const start = performance.now();
-  const out = await fn();
-  line(`${name}_s`, ((performance.now() - start) / 1000).toFixed(2));
-  return out;
-}
-
-/** The diffusers folder: config.json + safetensors streamed tensor by tensor from seeded random. */
-async function writeFolder(dir: string): Promise<string> {
-  const specs = unetParamSpecs(presetUNetConfig('sd21'));
-  line('sd21_unet_params', countParams(specs));
-  const random = randomWeights(21);
-  const tensors = specs.map((spec) => ({
-    name: spec.name, dtype: 'F32' as const, shape: spec.shape,
-    data: { kind: 'lazy' as const, byteLength: numel(spec.shape) * DTYPE_INFO.float32.bytes, load: () => Promise.resolve(tensorBytes(random(spec).data as Float32Array)) },
-  }));
-  mkdirSync(join(dir, 'unet'), { recursive: true });
-  writeFileSync(join(dir, 'unet', 'config.json'), JSON.stringify(SD21_UNET_JSON, null, 2));
-  const path = join(dir, 'unet', 'diffusion_pytorch_model.safetensors');
-  await writeSafetensors(path, tensors);
-  return path;
-}
 
 function inputs(): Record<string, HostTensor> {
   const rand = randomWeights(5);
@@ -82,7 +47,7 @@ async function runOurs(dir: string, weightsPath: string, threads: number, feeds:
     const result = await session.run(feeds);
     const seconds = (performance.now() - start) / 1000;
     line('ours_forward_s', seconds.toFixed(2));
-    line('ours_peak_rss_mb', peakRssMb());
+    line('ours_peak_rss_mb', rssMb());
     const out = result[UNET_OUTPUT];
     if (!out) throw new Error('no UNet output');
     return { out, seconds };
@@ -117,8 +82,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'aptp-sd21-'));
   line('threads', threads);
   try {
-    const weights = join(dir, 'unet', 'diffusion_pytorch_model.safetensors');
-    if (!existsSync(weights)) await timed('write_safetensors', () => writeFolder(dir));
+    const weights = sd21WeightsPath(dir);
+    if (!existsSync(weights)) await timed('write_safetensors', () => writeSd21Folder(dir));
     const feeds = inputs();
     const ours = await runOurs(dir, weights, threads, feeds);
     if (argv.includes('--no-torch')) return;

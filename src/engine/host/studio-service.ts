@@ -2,7 +2,7 @@
 // a compile error), the running jobs, and the events they emit. Transport-free; the Electron
 // engine host and the web server both run it and pass on what it emits.
 import type { StudioHandlers } from '../../shared/studio-api';
-import { datasetHandlers } from '../data/dataset-service';
+import { datasetHandlers } from './dataset-handlers';
 import { getMachineInfo } from '../system/machine-info';
 import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';

@@ -18,6 +18,11 @@ export interface SessionConfig {
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Let kernels keep their own re-laid-out copy of constant weights (default true). A weight used
+   * by two kernels (a forward Gemm and its gradient) is then held twice; false keeps one copy.
+   */
+  readonly prepacking?: boolean;
 }
 
 /** A model to load: bytes in memory, or a path whose external data files sit beside it. */
@@ -40,6 +45,7 @@ export function ortSessionOptions(provider: ProviderName, config: SessionConfig)
     ...(config.intraOpThreads !== undefined ? { intraOpNumThreads: config.intraOpThreads } : {}),
     ...(config.interOpThreads !== undefined ? { interOpNumThreads: config.interOpThreads } : {}),
     ...(config.interOpThreads !== undefined && config.interOpThreads > 1 ? { executionMode: 'parallel' as const } : {}),
+    ...(config.prepacking === false ? { extra: { session: { disable_prepacking: '1' } } } : {}),
   };
 }
 

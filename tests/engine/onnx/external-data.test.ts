@@ -75,6 +75,31 @@ describe('writeModel', () => {
     expect((await readdir(dir)).sort()).toEqual(['ext.onnx', 'ext.onnx.data', 'weights.bin']);
   });
 
+  it('links file sources in place instead of copying them (linkSourceFiles), and loads by path', async () => {
+    const path = join(dir, 'linked.onnx');
+    const written = await writeModel(await model(), path, { externalThreshold: 1000, externalMinBytes: 64, linkSourceFiles: true });
+    expect(written.linkedBytes).toBe(W1.byteLength);
+    expect(written.externalBytes).toBe(W2.byteLength);
+    expect(written.linkPaths).toEqual([join(dir, 'linked.onnx.w0')]);
+    const [source, link] = await Promise.all([stat(join(dir, 'weights.bin')), stat(join(dir, 'linked.onnx.w0'))]);
+    expect(link.ino).toBe(source.ino);
+    const inline = await runByPath(path);
+    expect(inline).toHaveLength(16);
+    expect((await readdir(dir)).sort()).toEqual(['linked.onnx', 'linked.onnx.data', 'linked.onnx.w0', 'weights.bin']);
+    await rm(join(dir, 'weights.bin'));
+    expect(await runByPath(path)).toEqual(inline);
+  });
+
+  it('refuses to link a source file shorter than its tensors and leaves no temporary file', async () => {
+    const b = new GraphBuilder('short_link');
+    const x = b.input('x', 'float32', [4]);
+    const w = b.initializer('w', { kind: 'file', path: join(dir, 'short.bin'), offset: 0, byteLength: 16 }, [4], 'float32');
+    b.output(b.add(x, w), 'y');
+    await writeFile(join(dir, 'short.bin'), Buffer.alloc(8));
+    await expect(writeModel(b.build(), join(dir, 'm.onnx'), { externalThreshold: 0, externalMinBytes: 0, linkSourceFiles: true })).rejects.toMatchObject({ code: 'corrupt-file', details: { initializer: 'w' } });
+    expect((await readdir(dir)).sort()).toEqual(['short.bin']);
+  });
+
   it('reports a source that is shorter than declared and leaves no temporary file', async () => {
     const b = new GraphBuilder('broken');
     const x = b.input('x', 'float32', [4]);

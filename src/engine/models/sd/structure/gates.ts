@@ -6,6 +6,8 @@
 import { EngineError } from '../../../core/errors';
 import type { UNetArch } from '../unet/arch';
 
+export { depthGateId } from '../unet/arch';
+
 export type WidthKind = 'resnet' | 'attn1' | 'attn2' | 'ff';
 export type GateKind = WidthKind | 'depth';
 
@@ -43,36 +45,27 @@ export function gateInputName(id: string): string {
 /** The one graph input carrying the whole architecture vector ([batch, vectorLength]). */
 export const ARCH_VECTOR_INPUT = 'arch_vector';
 
-export function depthGateId(unit: string): string {
-  return `${unit}:depth`;
-}
-
 type Draft = Omit<GateGroup, 'offset'>;
 
-export function transformerBlockPath(unit: string, t: number): string {
-  return `${unit}.transformer_blocks.${t}`;
-}
-
-/** Gate groups and vector layout of a resolved UNet. */
+/** Gate groups and vector layout of a resolved UNet (the ids are the ones its description carries). */
 export function gateLayout(arch: UNetArch): GateLayout {
   const width: Draft[] = [];
   const depth: Draft[] = [];
   for (const block of arch.blocks) {
-    for (const r of block.resnets) width.push({ id: r.path, kind: 'resnet', width: arch.groups, block: block.path, unit: r.path });
+    for (const r of block.resnets) width.push({ id: r.widthGate, kind: 'resnet', width: arch.groups, block: block.path, unit: r.path });
     for (const tr of block.transformers) {
       const inner = tr.channels * 4;
       if (inner % FF_GATE_GROUPS !== 0) {
         throw new EngineError('unsupported-model', `${tr.path}: the feed-forward width ${inner} cannot be split into ${FF_GATE_GROUPS} gate groups; APTP needs channels divisible by 8.`, { unit: tr.path, inner });
       }
-      for (let t = 0; t < tr.layers; t++) {
-        const base = transformerBlockPath(tr.path, t);
-        width.push({ id: `${base}.attn1`, kind: 'attn1', width: tr.heads, block: block.path, unit: tr.path });
-        width.push({ id: `${base}.attn2`, kind: 'attn2', width: tr.heads, block: block.path, unit: tr.path });
-        width.push({ id: `${base}.ff`, kind: 'ff', width: FF_GATE_GROUPS, block: block.path, unit: tr.path });
+      for (const tb of tr.blocks) {
+        width.push({ id: tb.attn1, kind: 'attn1', width: tr.heads, block: block.path, unit: tr.path });
+        width.push({ id: tb.attn2, kind: 'attn2', width: tr.heads, block: block.path, unit: tr.path });
+        width.push({ id: tb.ff, kind: 'ff', width: FF_GATE_GROUPS, block: block.path, unit: tr.path });
       }
     }
     for (const unit of [...block.resnets, ...block.transformers]) {
-      if (unit.depthGated) depth.push({ id: depthGateId(unit.path), kind: 'depth', width: 1, block: block.path, unit: unit.path });
+      if (unit.depthGate) depth.push({ id: unit.depthGate, kind: 'depth', width: 1, block: block.path, unit: unit.path });
     }
   }
   let offset = 0;

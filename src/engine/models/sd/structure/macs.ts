@@ -4,7 +4,7 @@
 // and activations one MAC per element. Each prunable unit splits into MACs per gate entry (what one
 // ResNet group / head / FF group costs) and a fixed part (what a depth gate also removes).
 import type { ResnetArch, TransformerArch, UNetArch } from '../unet/arch';
-import { depthGateId, FF_GATE_GROUPS, gateLayout, transformerBlockPath } from './gates';
+import { FF_GATE_GROUPS } from './gates';
 
 export interface UnitMacs {
   readonly unit: string;
@@ -54,12 +54,12 @@ function transformerMacs(t: TransformerArch, hw: number, textLength: number, lin
   const g = ffInner / FF_GATE_GROUPS;
   const perEntry: Record<string, number> = {};
   let prunable = 0;
-  for (let i = 0; i < t.layers; i++) {
-    const base = transformerBlockPath(t.path, i);
-    perEntry[`${base}.attn1`] = attentionHead(t, hw, hw, c);
-    perEntry[`${base}.attn2`] = attentionHead(t, hw, textLength, t.crossDim);
-    perEntry[`${base}.ff`] = hw * c * 2 * g + 2 * hw * g + hw * g * c;
-    prunable += t.heads * ((perEntry[`${base}.attn1`] ?? 0) + (perEntry[`${base}.attn2`] ?? 0)) + FF_GATE_GROUPS * (perEntry[`${base}.ff`] ?? 0);
+  for (const block of t.blocks) {
+    const [self, cross, ff] = [attentionHead(t, hw, hw, c), attentionHead(t, hw, textLength, t.crossDim), hw * c * 2 * g + 2 * hw * g + hw * g * c];
+    perEntry[block.attn1] = self;
+    perEntry[block.attn2] = cross;
+    perEntry[block.ff] = ff;
+    prunable += t.heads * (self + cross) + FF_GATE_GROUPS * ff;
   }
   const proj = linearProjection ? hw * c * inner : conv(1, c, inner, hw);
   const fixed = c * hw + 2 * proj + c * hw + t.layers * 6 * hw * c;
@@ -81,20 +81,18 @@ function otherMacs(arch: UNetArch, height: number, width: number): number {
 /** MACs of the UNet at a latent size (e.g. 32x32 for 256 px training), per unit and gate group. */
 export function unetMacs(arch: UNetArch, latent: { height: number; width: number }, textLength = 77): UNetMacs {
   const hw0 = latent.height * latent.width;
-  const layout = gateLayout(arch);
-  const depthIds = new Set(layout.depthGroups.map((g) => g.id));
   const units: UnitMacs[] = [];
   const perEntry: Record<string, number> = {};
   for (const block of arch.blocks) {
     for (const r of block.resnets) {
       const m = resnetMacs(r, arch.tembDim, hw0 / 4 ** r.level, arch.groups);
       perEntry[r.path] = m.perEntry;
-      units.push({ unit: r.path, block: block.path, kind: 'resnet', perEntry: { [r.path]: m.perEntry }, prunable: m.perEntry * arch.groups, fixed: m.fixed, depthGate: depthIds.has(depthGateId(r.path)) ? depthGateId(r.path) : null });
+      units.push({ unit: r.path, block: block.path, kind: 'resnet', perEntry: { [r.path]: m.perEntry }, prunable: m.perEntry * arch.groups, fixed: m.fixed, depthGate: r.depthGate ?? null });
     }
     for (const t of block.transformers) {
       const m = transformerMacs(t, hw0 / 4 ** t.level, textLength, arch.linearProjection);
       Object.assign(perEntry, m.perEntry);
-      units.push({ unit: t.path, block: block.path, kind: 'transformer', perEntry: m.perEntry, prunable: m.prunable, fixed: m.fixed, depthGate: depthIds.has(depthGateId(t.path)) ? depthGateId(t.path) : null });
+      units.push({ unit: t.path, block: block.path, kind: 'transformer', perEntry: m.perEntry, prunable: m.prunable, fixed: m.fixed, depthGate: t.depthGate ?? null });
     }
   }
   const prunable = units.reduce((s, u) => s + u.prunable + (u.depthGate ? u.fixed : 0), 0);

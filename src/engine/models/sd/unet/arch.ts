@@ -1,7 +1,8 @@
 // The UNet2DConditionModel of a config, resolved into the modules diffusers builds: every ResNet,
 // Transformer2DModel and sampler with its state-dict path, channels, heads, resolution level and
-// whether it carries an APTP depth gate. The graph builder (unet.ts) and the structure/MACs
-// accounting (../structure) both walk this one description, so they cannot disagree.
+// its APTP gate sites (width gate ids, and a depth gate id where it has one). Gate ids are made
+// here and nowhere else: the graph builder (unet.ts, gating.ts), the gate layout and the MACs
+// accounting (../structure) all read them from this one description, so they cannot disagree.
 import { EngineError } from '../../../core/errors';
 import type { UNetConfig } from '../config/unet';
 import { unetBlocks } from '../config/unet';
@@ -15,7 +16,18 @@ export interface ResnetArch {
   readonly skipC: number;
   readonly level: number;
   readonly outScale: number;
-  readonly depthGated: boolean;
+  /** Width gate id (the module path): GroupNorm groups after conv1. */
+  readonly widthGate: string;
+  /** Depth gate id when the unit is depth-gated (APTP "half gated"), else undefined. */
+  readonly depthGate?: string;
+}
+
+/** One BasicTransformerBlock: its path and the ids of its width gates (each its module path). */
+export interface TransformerBlockArch {
+  readonly path: string;
+  readonly attn1: string;
+  readonly attn2: string;
+  readonly ff: string;
 }
 
 export interface TransformerArch {
@@ -26,8 +38,10 @@ export interface TransformerArch {
   readonly crossDim: number;
   /** BasicTransformerBlocks inside (transformer_layers_per_block). */
   readonly layers: number;
+  readonly blocks: readonly TransformerBlockArch[];
   readonly level: number;
-  readonly depthGated: boolean;
+  /** Depth gate id when the unit is depth-gated, else undefined. */
+  readonly depthGate?: string;
 }
 
 export type BlockKind = 'down' | 'mid' | 'up';
@@ -60,9 +74,27 @@ export interface UNetArch {
   readonly blocks: readonly BlockArch[];
 }
 
+/** Id of the depth gate of a unit (a ResNet or Transformer2DModel path). */
+export function depthGateId(unit: string): string {
+  return `${unit}:depth`;
+}
+
 /** Depth gates sit on the last ResNet and last transformer of each down/up block (APTP "half gated"). */
 function depthFlags(count: number, kind: BlockKind): (i: number) => boolean {
   return (i) => kind !== 'mid' && i === count - 1;
+}
+
+const depthGateOf = (path: string, gated: boolean): { depthGate?: string } => (gated ? { depthGate: depthGateId(path) } : {});
+
+function transformerBlocks(path: string, layers: number): TransformerBlockArch[] {
+  return Array.from({ length: layers }, (_, t) => {
+    const block = `${path}.transformer_blocks.${t}`;
+    return { path: block, attn1: `${block}.attn1`, attn2: `${block}.attn2`, ff: `${block}.ff` };
+  });
+}
+
+function resnet(r: Omit<ResnetArch, 'widthGate' | 'depthGate'>, depthGated: boolean): ResnetArch {
+  return { ...r, widthGate: r.path, ...depthGateOf(r.path, depthGated) };
 }
 
 function transformerLayers(c: UNetConfig): number {
@@ -81,7 +113,8 @@ export function resolveUNet(c: UNetConfig): UNetArch {
   const tLayers = transformerLayers(c);
   const crossDim = layout.down[0]?.crossAttentionDim ?? 0;
   const transformer = (path: string, spec: { channels: number; heads: number; headDim: number; crossAttentionDim: number }, level: number, depthGated: boolean): TransformerArch => ({
-    path, channels: spec.channels, heads: spec.heads, headDim: spec.headDim, crossDim: spec.crossAttentionDim, layers: tLayers, level, depthGated,
+    path, channels: spec.channels, heads: spec.heads, headDim: spec.headDim, crossDim: spec.crossAttentionDim, layers: tLayers,
+    blocks: transformerBlocks(path, tLayers), level, ...depthGateOf(path, depthGated),
   });
   const blocks: BlockArch[] = [];
   let channels = c.block_out_channels[0] ?? 0;
@@ -92,7 +125,7 @@ export function resolveUNet(c: UNetConfig): UNetArch {
     const resnets: ResnetArch[] = [];
     const transformers: TransformerArch[] = [];
     for (let j = 0; j < spec.layers; j++) {
-      resnets.push({ path: `${path}.resnets.${j}`, inC: channels, outC: spec.channels, skipC: 0, level: i, outScale: 1, depthGated: gated(j) });
+      resnets.push(resnet({ path: `${path}.resnets.${j}`, inC: channels, outC: spec.channels, skipC: 0, level: i, outScale: 1 }, gated(j)));
       channels = spec.channels;
       if (spec.crossAttention) transformers.push(transformer(`${path}.attentions.${j}`, spec, i, gated(j)));
       skips.push(channels);
@@ -102,7 +135,7 @@ export function resolveUNet(c: UNetConfig): UNetArch {
     blocks.push({ path, kind: 'down', level: i, resnets, transformers, ...(last ? {} : { sampler: { path: `${path}.downsamplers.0.conv`, channels } }) });
   });
   const mid = layout.mid;
-  const midResnets = Array.from({ length: mid.layers + 1 }, (_, j): ResnetArch => ({ path: `mid_block.resnets.${j}`, inC: channels, outC: channels, skipC: 0, level: n - 1, outScale: c.mid_block_scale_factor, depthGated: false }));
+  const midResnets = Array.from({ length: mid.layers + 1 }, (_, j): ResnetArch => resnet({ path: `mid_block.resnets.${j}`, inC: channels, outC: channels, skipC: 0, level: n - 1, outScale: c.mid_block_scale_factor }, false));
   const midTransformers = Array.from({ length: mid.layers }, (_, j) => transformer(`mid_block.attentions.${j}`, mid, n - 1, false));
   blocks.push({ path: 'mid_block', kind: 'mid', level: n - 1, resnets: midResnets, transformers: midTransformers });
   layout.up.forEach((spec, i) => {
@@ -113,7 +146,7 @@ export function resolveUNet(c: UNetConfig): UNetArch {
     const transformers: TransformerArch[] = [];
     for (let j = 0; j < spec.layers; j++) {
       const skipC = skips.pop() ?? 0;
-      resnets.push({ path: `${path}.resnets.${j}`, inC: channels + skipC, outC: spec.channels, skipC, level, outScale: 1, depthGated: gated(j) });
+      resnets.push(resnet({ path: `${path}.resnets.${j}`, inC: channels + skipC, outC: spec.channels, skipC, level, outScale: 1 }, gated(j)));
       channels = spec.channels;
       if (spec.crossAttention) transformers.push(transformer(`${path}.attentions.${j}`, spec, level, gated(j)));
     }
@@ -129,5 +162,6 @@ export function resolveUNet(c: UNetConfig): UNetArch {
 
 /** A depth gate mixes a unit's input and output, so it needs equal shapes: drop it where they differ. */
 function fixDownDepth(blocks: BlockArch[]): BlockArch[] {
-  return blocks.map((block) => ({ ...block, resnets: block.resnets.map((r) => (r.depthGated && r.inC - r.skipC !== r.outC ? { ...r, depthGated: false } : r)) }));
+  const ungated = ({ depthGate: _dropped, ...r }: ResnetArch): ResnetArch => r;
+  return blocks.map((block) => ({ ...block, resnets: block.resnets.map((r) => (r.depthGate && r.inC - r.skipC !== r.outC ? ungated(r) : r)) }));
 }

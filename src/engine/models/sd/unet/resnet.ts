@@ -17,7 +17,7 @@ export interface ResnetContext {
 }
 
 /** ResnetBlock2D on x [N, inC, H, W]; returns [N, outC, H, W]. */
-export function resnetBlock(ctx: ResnetContext, r: Pick<ResnetArch, 'path' | 'inC' | 'outC' | 'outScale'>, x: Value): Value {
+export function resnetBlock(ctx: ResnetContext, r: Pick<ResnetArch, 'path' | 'inC' | 'outC' | 'outScale'> & { readonly widthGate?: string }, x: Value): Value {
   const { b, p } = ctx;
   return b.scope(r.path, () => {
     let h = b.silu(groupNorm(b, p, `${r.path}.norm1`, x, ctx.groups, ctx.eps));
@@ -26,7 +26,7 @@ export function resnetBlock(ctx: ResnetContext, r: Pick<ResnetArch, 'path' | 'in
       const t = linear(b, p, `${r.path}.time_emb_proj`, ctx.tembAct, ctx.tembDim, r.outC);
       h = b.add(h, b.unsqueeze(t, [2, 3]));
     }
-    if (ctx.gates) h = ctx.gates.channels(h, r.path);
+    if (ctx.gates && r.widthGate !== undefined) h = ctx.gates.channels(h, r.widthGate);
     h = b.silu(groupNorm(b, p, `${r.path}.norm2`, h, ctx.groups, ctx.eps));
     h = conv2d(b, p, `${r.path}.conv2`, h, r.outC, r.outC, 3);
     const shortcut = r.inC !== r.outC ? conv2d(b, p, `${r.path}.conv_shortcut`, x, r.inC, r.outC, 1) : x;

@@ -5,8 +5,7 @@
 // the GEGLU hidden on both halves.
 import { EngineError } from '../../../core/errors';
 import type { GraphBuilder, Value } from '../../../ir';
-import { transformerBlockPath } from '../structure/gates';
-import type { TransformerArch } from './arch';
+import type { TransformerArch, TransformerBlockArch } from './arch';
 import type { UNetGates } from './gating';
 import { attention, conv2d, groupNorm, layerNorm, linear, type Params } from './layers';
 
@@ -46,16 +45,17 @@ function feedForward(ctx: TransformerContext, key: string, x: Value, dim: number
   return linear(b, p, `${key}.net.2`, b.mul(h, b.gelu(g)), inner, dim);
 }
 
-function basicBlock(ctx: TransformerContext, key: string, x: Value, t: TransformerArch): Value {
+function basicBlock(ctx: TransformerContext, block: TransformerBlockArch, x: Value, t: TransformerArch): Value {
   const { b, p } = ctx;
+  const key = block.path;
   return b.scope(key, () => {
     let h = x;
     const n1 = layerNorm(b, p, `${key}.norm1`, h, LN_EPS);
-    h = b.add(attn(ctx, `${key}.attn1`, n1, n1, t.channels, t), h);
+    h = b.add(attn(ctx, block.attn1, n1, n1, t.channels, t), h);
     const n2 = layerNorm(b, p, `${key}.norm2`, h, LN_EPS);
-    h = b.add(attn(ctx, `${key}.attn2`, n2, ctx.context, t.crossDim, t), h);
+    h = b.add(attn(ctx, block.attn2, n2, ctx.context, t.crossDim, t), h);
     const n3 = layerNorm(b, p, `${key}.norm3`, h, LN_EPS);
-    return b.add(feedForward(ctx, `${key}.ff`, n3, t.channels), h);
+    return b.add(feedForward(ctx, block.ff, n3, t.channels), h);
   });
 }
 
@@ -70,7 +70,7 @@ export function transformer2d(ctx: TransformerContext, t: TransformerArch, x: Va
     let h = ctx.linearProjection
       ? linear(b, p, `${t.path}.proj_in`, toTokens(normed, c), c, inner)
       : toTokens(conv2d(b, p, `${t.path}.proj_in`, normed, c, inner, 1), inner);
-    for (let i = 0; i < t.layers; i++) h = basicBlock(ctx, transformerBlockPath(t.path, i), h, t);
+    for (const block of t.blocks) h = basicBlock(ctx, block, h, t);
     const toImage = (v: Value, ch: number): Value => b.reshape(b.transpose(v, [0, 2, 1]), [n, ch, hgt, wid]);
     const out = ctx.linearProjection
       ? toImage(linear(b, p, `${t.path}.proj_out`, h, inner, c), c)

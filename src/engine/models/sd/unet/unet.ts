@@ -74,12 +74,12 @@ function downBlock(ctx: Ctx, block: BlockArch, h0: Value, skips: Value[]): Value
   block.resnets.forEach((r, j) => {
     const x = h;
     h = resnetBlock(ctx.res, r, x);
-    if (r.depthGated) h = ctx.gates.depth(r.path, x, h);
+    h = ctx.gates.depth(r.depthGate, x, h);
     const t = block.transformers[j];
     if (t) {
       const y = h;
       h = transformer2d(ctx.tr, t, y);
-      if (t.depthGated) h = ctx.gates.depth(t.path, y, h);
+      h = ctx.gates.depth(t.depthGate, y, h);
     }
     skips.push(h);
   });
@@ -109,12 +109,12 @@ function upBlock(ctx: Ctx, block: BlockArch, h0: Value, skips: Value[]): Value {
     if (!skip) throw new EngineError('graph-invalid', `${r.path}: no skip connection left to concatenate.`, { unit: r.path });
     const x = h;
     h = resnetBlock(ctx.res, r, ctx.b.concat([x, skip], 1));
-    if (r.depthGated) h = ctx.gates.depth(r.path, x, h);
+    h = ctx.gates.depth(r.depthGate, x, h);
     const t = block.transformers[j];
     if (t) {
       const y = h;
       h = transformer2d(ctx.tr, t, y);
-      if (t.depthGated) h = ctx.gates.depth(t.path, y, h);
+      h = ctx.gates.depth(t.depthGate, y, h);
     }
   });
   const next = skips[skips.length - 1]?.type.shape;
@@ -157,5 +157,6 @@ export function buildUNet(config: UNetConfig, options: UNetBuildOptions): BuiltU
   }
   h = b.silu(groupNorm(b, p, 'conv_norm_out', h, arch.groups, arch.eps));
   b.output(conv2d(b, p, 'conv_out', h, arch.baseC, arch.outC, 3), UNET_OUTPUT);
+  gates.checkAllWired();
   return { graph: b.build(), params: p.specs, arch, layout };
 }

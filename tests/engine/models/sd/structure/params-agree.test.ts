@@ -1,8 +1,8 @@
-// The keys and shapes the component builders ask for are exactly the loader's expected lists
-// (src/engine/models/sd/loader/expected-params.ts), for the real SD 1.5 / 2.1 UNets and tiny
-// CLIP / VAE configs: the loader's key check and the graphs can never disagree silently.
+// The keys and shapes the component builders ask for (which the loader checks checkpoints against)
+// are exactly a hand-written reading of diffusers' state dicts (diffusers-keys.ts), for the real
+// SD 1.5 / 2.1 UNets and tiny CLIP / VAE configs.
 import { describe, expect, it } from 'vitest';
-import { clipTextParams, unetParams, vaeParams } from '../../../../../src/engine/models/sd/loader';
+import { clipTextParams, unetParams, vaeParams } from './diffusers-keys';
 import { presetUNetConfig } from '../../../../../src/engine/models/sd/structure/presets';
 import { clipParamSpecs, unetParamSpecs, vaeParamSpecs } from '../../../../../src/engine/models/sd/structure/summary';
 import type { ParamSpec } from '../../../../../src/engine/models/sd/unet/layers';

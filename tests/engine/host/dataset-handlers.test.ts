@@ -4,7 +4,7 @@
 // thumbnails served only for items of the dataset asked about.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetHandlers } from '../../../src/engine/data/dataset-service';
+import { datasetHandlers } from '../../../src/engine/host/dataset-handlers';
 import { JobRegistry } from '../../../src/engine/host/job-registry';
 import { openWorkspace, type Workspace } from '../../../src/engine/store/workspace';
 import type { Result } from '../../../src/shared/result';
@@ -13,7 +13,7 @@ import type { JobFinishedEvent } from '../../../src/shared/studio-jobs';
 import { handleStudioRequest } from '../../../src/shared/studio-validate';
 import { writeTinyFolder } from '../models/sd/loader/tiny-folder';
 import { tempDir } from '../store/helpers';
-import { put, solidImage } from './fixtures';
+import { put, solidImage } from '../data/fixtures';
 
 const temp = tempDir('aptp-data-service-');
 const data = join(temp.dir, 'data');

@@ -1,4 +1,5 @@
-// The Dataset view's StudioApi handlers: a folder browser that lists names only (directories and
+// The Dataset view's StudioApi handlers (host side: they map the data layer's results to the wire
+// contract in src/shared): a folder browser that lists names only (directories and
 // data files other than caption sidecars, never contents), detection, import and preparation as
 // jobs (progress events, cancel), the report, pages of items and thumbnails. A thumbnail is served
 // only for an item of an imported dataset, from the workspace's cache.
@@ -12,13 +13,13 @@ import { DatasetRepository } from '../store/repositories/datasets';
 import { DatasetReportRepository } from '../store/repositories/datasets-report';
 import type { JobContext } from '../jobs/job';
 import type { Workspace } from '../store/workspace';
-import { checkDatasetPath, detectDataset } from './detect';
-import { importDataset } from './import-dataset';
-import { runPreparation } from './prepare-job';
-import { datasetReport } from './report';
-import { isImageName, stemOf } from './sources/common';
-import { ThumbnailStore } from './thumbnails';
-import { describeFsError } from './walk';
+import { checkDatasetPath, detectDataset } from '../data/detect';
+import { importDataset } from '../data/import-dataset';
+import { runPreparation } from '../data/prepare-job';
+import { datasetReport } from '../data/report';
+import { isImageName, stemOf } from '../data/sources/common';
+import { ThumbnailStore } from '../data/thumbnails';
+import { describeFsError } from '../data/walk';
 
 const MAX_ENTRIES = 5000;
 const DATA_FILE = /\.(txt|jsonl|csv|tsv|json)$/i;
