@@ -1,0 +1,5 @@
+// Public surface of APTP's losses: router side (resource ratio and its three losses, contrastive)
+// and UNet side (min-SNR DDPM, distillation, block), all as graph functions, plus their config.
+export { maxLoss, prunableTarget, resourceLoss, resourceModel, resourceRatio, stdLoss, type ResourceModel } from './resource';
+export { CONTRASTIVE_TEMPERATURES, contrastiveLoss, type ContrastiveTemperatures } from './contrastive';
+export { blockLoss, ddpmLoss, distillationLoss, minSnrWeights, perSampleMse, type PredictionType, type SnrFormula } from './diffusion';

@@ -1,0 +1,139 @@
+// The router's three graphs. Forward (training, before the UNet): gates, similarities and the
+// assignment over the whole global batch. Step (after the UNet): the same forward given the
+// forward run's assignment, the router-side losses (resource, std, max, contrastive) and, by
+// autodiff, d/d(parameters) of those losses plus <gates, seed>, the seed being d(UNet losses)/d(gates)
+// from the UNet micro-batches. Inference: prompt embedding -> expert id, no noise, parameters
+// baked in (what bundles ship). Parameters are graph inputs in the training graphs.
+import { EngineError } from '../../core/errors';
+import { eliminateDeadCode, GraphBuilder, type Graph, type Value } from '../../ir';
+import { contrastiveLoss, type ContrastiveTemperatures } from '../losses/contrastive';
+import { maxLoss, resourceLoss, resourceRatio, stdLoss, type ResourceModel } from '../losses/resource';
+import { differentiate } from './differentiate';
+import { routerForward, type RouterInputs, type RouterValues } from './forward';
+import { ROUTER_PARAMS, routerParamShapes, type RouterParamTensor } from './params';
+import { gumbelGates } from './gumbel';
+import type { RouterSpec } from './spec';
+
+export const ROUTER_INPUTS = {
+  embedding: 'prompt_embedding',
+  predictorNoise: 'noise/predictor',
+  codeNoise: 'noise/codes',
+  assignment: 'assignment',
+  gateSeed: 'seed/gates',
+} as const;
+
+export const ROUTER_OUTPUTS = {
+  /** What gates the UNet [N, L]: the predictor's gates (pre-training, baseline) or the assigned code's. */
+  gates: 'gates',
+  predictorGates: 'gates/predictor',
+  codeGates: 'gates/codes',
+  scores: 'scores',
+  assignment: 'assignment',
+  rho: 'rho',
+  resource: 'loss/resource',
+  std: 'loss/std',
+  max: 'loss/max',
+  contrastive: 'loss/contrastive',
+  /** Weighted sum of the router-side terms (without the UNet's). */
+  router: 'loss/router',
+  expert: 'expert',
+} as const;
+
+/** Which gates drive the UNet: the predictor's own (pre-training; the baseline) or the assigned code's. */
+export type Gating = 'predictor' | 'code';
+
+export interface RouterLossSpec {
+  readonly resource: ResourceModel;
+  /** The prunable-MACs target p' (losses/resource.ts prunableTarget). */
+  readonly target: number;
+  readonly weights: { readonly resource: number; readonly contrastive: number; readonly std: number; readonly max: number };
+  readonly temperatures: ContrastiveTemperatures;
+}
+
+interface Built {
+  readonly b: GraphBuilder;
+  readonly inputs: RouterInputs;
+  readonly values: RouterValues;
+}
+
+function openRouter(spec: RouterSpec, name: string, batch: number): Built {
+  if (!Number.isInteger(batch) || batch < 1) throw new EngineError('invalid-argument', `A router batch must be a whole number >= 1 (got ${batch}).`, { batch });
+  const b = new GraphBuilder(name);
+  const l = spec.layout.vectorLength;
+  const params = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, 'float32', p.dims)]));
+  const embedding = b.input(ROUTER_INPUTS.embedding, 'float32', [batch, spec.embedDim]);
+  const predictorNoise = b.input(ROUTER_INPUTS.predictorNoise, 'float32', [spec.kind === 'single' ? 1 : batch, l]);
+  const codeNoise = spec.kind === 'router' ? b.input(ROUTER_INPUTS.codeNoise, 'float32', [spec.experts, l]) : null;
+  const inputs: RouterInputs = { params, embedding, predictorNoise, codeNoise };
+  return { b, inputs, values: routerForward(b, spec, inputs) };
+}
+
+function gatingGates(b: GraphBuilder, values: RouterValues, gating: Gating, assignment: Value | undefined): Value {
+  if (gating === 'predictor') return values.predictorGates;
+  if (!values.codeGates || !assignment) throw new EngineError('invalid-argument', 'Gating by codes needs a router with a codebook (the single-architecture baseline gates by its own vector).', { gating });
+  return b.gather(values.codeGates, assignment, 0);
+}
+
+/** Training forward over the global batch: every gate tensor, similarities, assignment, rho. */
+export function buildRouterForward(spec: RouterSpec, batch: number, gating: Gating, resource: ResourceModel): Graph {
+  const { b, values } = openRouter(spec, 'router_forward', batch);
+  const gates = gatingGates(b, values, gating, values.assignment);
+  b.output(gates, ROUTER_OUTPUTS.gates);
+  b.output(values.predictorGates, ROUTER_OUTPUTS.predictorGates);
+  if (values.codeGates) b.output(values.codeGates, ROUTER_OUTPUTS.codeGates);
+  if (values.scores) b.output(values.scores, ROUTER_OUTPUTS.scores);
+  if (values.assignment) b.output(values.assignment, ROUTER_OUTPUTS.assignment);
+  b.output(resourceRatio(b, resource, gates), ROUTER_OUTPUTS.rho);
+  return b.build();
+}
+
+/** The router's training step: losses and d/d(parameters) (outputs 'grad/<param name>'). */
+export function buildRouterStep(spec: RouterSpec, batch: number, gating: Gating, losses: RouterLossSpec): Graph {
+  const { b, inputs, values } = openRouter(spec, 'router_step', batch);
+  const assignment = gating === 'code' ? b.input(ROUTER_INPUTS.assignment, 'int64', [batch]) : undefined;
+  const gates = gatingGates(b, values, gating, assignment);
+  const seed = b.input(ROUTER_INPUTS.gateSeed, 'float32', [batch, spec.layout.vectorLength]);
+  const rho = resourceRatio(b, losses.resource, gates);
+  const w = losses.weights;
+  const terms: [string, Value, number][] = [
+    [ROUTER_OUTPUTS.resource, resourceLoss(b, rho, losses.target), w.resource],
+    [ROUTER_OUTPUTS.std, stdLoss(b, rho), w.std],
+    [ROUTER_OUTPUTS.max, maxLoss(b, rho), w.max],
+  ];
+  if (spec.kind === 'router') terms.push([ROUTER_OUTPUTS.contrastive, contrastiveLoss(b, values.predictorRouting, inputs.embedding, losses.temperatures), w.contrastive]);
+  const router = terms.map(([, v, weight]) => b.mul(v, weight)).reduce((acc, t) => b.add(acc, t));
+  for (const [name, v] of terms) b.output(v, name);
+  b.output(router, ROUTER_OUTPUTS.router);
+  b.output(gates, ROUTER_OUTPUTS.gates);
+  b.output(rho, ROUTER_OUTPUTS.rho);
+  const objective = b.add(router, b.reduceSum(b.mul(gates, seed), undefined, false));
+  const wrt = routerParamShapes(spec).map((p) => inputs.params[p.name] as Value);
+  return eliminateDeadCode(differentiate(b, objective, wrt).b.build());
+}
+
+/** Deterministic routing (no noise, plain argmax) with the parameters baked in: [N, E] -> expert id [N]. */
+export function buildInferenceRouter(spec: RouterSpec, params: readonly RouterParamTensor[], batch: number): Graph {
+  if (spec.kind !== 'router') throw new EngineError('invalid-argument', 'The single-architecture baseline has one expert and needs no router.', { kind: spec.kind });
+  const b = new GraphBuilder('router');
+  const byName = Object.fromEntries(params.map((p) => [p.name, b.initializer(p.name, p.data, p.dims)]));
+  for (const p of routerParamShapes(spec)) {
+    const given = params.find((q) => q.name === p.name);
+    if (!given || given.dims.join() !== p.dims.join()) throw new EngineError('invalid-argument', `Router parameter '${p.name}' must be float32[${p.dims.join(', ')}] for this spec.`, { param: p.name });
+  }
+  const embedding = b.input(ROUTER_INPUTS.embedding, 'float32', [batch, spec.embedDim]);
+  const values = routerForward(b, spec, { params: byName, embedding, predictorNoise: null, codeNoise: null }, false);
+  if (!values.assignment) throw new EngineError('graph-invalid', 'The router produced no assignment.', {});
+  b.output(values.assignment, ROUTER_OUTPUTS.expert);
+  return eliminateDeadCode(b.build());
+}
+
+/** The K experts' gate vectors [K, L] without noise (hard values are the expert architectures). */
+export function expertGates(spec: RouterSpec, params: readonly RouterParamTensor[]): Graph {
+  const b = new GraphBuilder('expert_gates');
+  const name = spec.kind === 'router' ? ROUTER_PARAMS.codebook : ROUTER_PARAMS.arch;
+  const p = params.find((q) => q.name === name);
+  if (!p) throw new EngineError('invalid-argument', `Router parameter '${name}' was not given.`, { param: name });
+  const gates = gumbelGates(b, spec, b.initializer(name, p.data, p.dims), null);
+  b.output(gates, ROUTER_OUTPUTS.codeGates);
+  return b.build();
+}
