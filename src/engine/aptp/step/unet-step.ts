@@ -14,6 +14,7 @@ import type { UNetConfig } from '../../models/sd/config/unet';
 import { ARCH_VECTOR_INPUT } from '../../models/sd/structure/gates';
 import { blockOutputName, buildUNet, UNET_INPUTS, UNET_OUTPUT, type ComputeDType, type UNetArch, type WeightProvider } from '../../models/sd/unet';
 import type { GateLayout } from '../../models/sd/structure/gates';
+import { blockLoss, ddpmLoss, distillationLoss } from '../losses';
 import { inlineGraph } from './inline-graph';
 
 /** Graph inputs of the step besides the UNet's own (sample, timestep, encoder_hidden_states, arch_vector). */
@@ -53,13 +54,6 @@ export interface UNetStepGraph {
   readonly blocks: readonly string[];
 }
 
-/** Per-sample mean squared difference of two [N, ...] values, as [N]. */
-function perSampleMse(b: GraphBuilder, a: Value, c: Value): Value {
-  const d = b.sub(a, c);
-  const axes = a.type.shape.slice(1).map((_, i) => i + 1);
-  return b.reduceMean(b.mul(d, d), axes, false);
-}
-
 export function buildUNetStep(spec: UNetStepSpec): UNetStepGraph {
   const common = { batch: spec.microBatch, height: spec.height, width: spec.width, textLength: spec.textLength ?? 77, dtype: spec.dtype ?? 'float32', weights: spec.weights, blockOutputs: true } as const;
   const student = buildUNet(spec.config, { ...common, gates: 'vector', name: 'aptp_unet_step' });
@@ -74,10 +68,9 @@ export function buildUNetStep(spec: UNetStepSpec): UNetStepGraph {
   const target = b.input(STEP_INPUTS.target, dtype, prediction.type.shape);
   const snrWeight = b.input(STEP_INPUTS.snrWeight, dtype, [spec.microBatch]);
   const termWeights = b.input(STEP_INPUTS.termWeights, dtype, [3]);
-  const ddpm = b.mul(perSampleMse(b, prediction, target), snrWeight);
-  const distill = perSampleMse(b, prediction, t[UNET_OUTPUT] as Value);
-  const blockTerms = blocks.map((name) => b.unsqueeze(perSampleMse(b, out(student.graph, name), t[name] as Value), [1]));
-  const block = b.reduceMean(b.concat(blockTerms, 1), [1], false);
+  const ddpm = ddpmLoss(b, prediction, target, snrWeight);
+  const distill = distillationLoss(b, prediction, t[UNET_OUTPUT] as Value);
+  const block = blockLoss(b, blocks.map((name) => out(student.graph, name)), blocks.map((name) => t[name] as Value));
   const terms = b.concat([ddpm, distill, block].map((v) => b.unsqueeze(v, [1])), 1);
   const total = b.reduceSum(b.mul(terms, termWeights), [1], false);
   b.output(ddpm, STEP_OUTPUTS.ddpm);
