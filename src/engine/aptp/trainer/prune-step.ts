@@ -58,6 +58,46 @@ export interface StepOutcome {
   readonly assignment: readonly number[];
 }
 
+/** Every random draw of one step (streams.ts), in one place so checks can replay a step exactly. */
+export interface StepDraws {
+  readonly indices: readonly number[];
+  /** Gumbel noise of the predictor's gates [G, L] ([1, L] for the baseline) and of the codes [K, L]. */
+  readonly predictorNoise: Float32Array;
+  readonly codeNoise: Float32Array | null;
+  readonly timesteps: readonly number[];
+  /** Standard normals that sample each latent from its cached distribution [G, C, h, w]. */
+  readonly latentEps: Float32Array;
+  /** The diffusion noise [G, C, h, w]. */
+  readonly noise: Float32Array;
+}
+
+/** What a step computed on its way, for checks against a reference (PruneStep.run's `observe`). */
+export interface StepObservation {
+  readonly draws: StepDraws;
+  /** Gates that drove the UNet [G, L]. */
+  readonly gates: Float32Array;
+  /** d(mean UNet loss over the global batch)/d(gates) [G, L]. */
+  readonly gateGrad: Float32Array;
+  /** The router training run's outputs (losses, 'grad/<param>', updated values). */
+  readonly router: Outputs;
+}
+
+export function drawStep(setup: PruneStepSetup, step: number): StepDraws {
+  const { seed, globalBatch: g, router, data } = setup;
+  const l = router.layout.vectorLength;
+  const rows = router.kind === 'single' ? 1 : g;
+  const per = data.latentShape.reduce((a, d) => a * d, 1);
+  const tRand = stream(seed, step, 'timesteps');
+  return {
+    indices: batchIndices(seed, step, g, data.size),
+    predictorNoise: gumbelNoise(stream(seed, step, 'gumbel-predictor'), rows * l),
+    codeNoise: router.kind === 'single' ? null : gumbelNoise(stream(seed, step, 'gumbel-codes'), router.experts * l),
+    timesteps: Array.from({ length: g }, () => tRand.int(setup.ddpm.options.numTrainTimesteps)),
+    latentEps: normals(stream(seed, step, 'latent'), g * per),
+    noise: normals(stream(seed, step, 'noise'), g * per),
+  };
+}
+
 interface GlobalBatch {
   readonly items: readonly PruneItem[];
   readonly routerFeeds: Feeds;
@@ -112,32 +152,33 @@ export class PruneStep {
     await this.unetStep();
   }
 
-  private async batch(step: number, state: RouterState): Promise<GlobalBatch> {
+  private async batch(draws: StepDraws, state: RouterState): Promise<GlobalBatch> {
     const s = this.setup;
     const g = s.globalBatch;
     const l = s.router.layout.vectorLength;
-    const items = await Promise.all(batchIndices(s.seed, step, g, s.data.size).map((i) => s.data.item(i)));
+    const items = await Promise.all(draws.indices.map((i) => s.data.item(i)));
     const embedding = new Float32Array(g * s.data.embedDim);
     items.forEach((it, i) => embedding.set(it.embedding, i * s.data.embedDim));
     const feeds: Record<string, HostTensor> = { ...state.params, [ROUTER_INPUTS.embedding]: hostTensor('float32', [g, s.data.embedDim], embedding) };
-    const single = s.router.kind === 'single';
-    feeds[ROUTER_INPUTS.predictorNoise] = hostTensor('float32', [single ? 1 : g, l], gumbelNoise(stream(s.seed, step, 'gumbel-predictor'), (single ? 1 : g) * l));
-    if (!single) feeds[ROUTER_INPUTS.codeNoise] = hostTensor('float32', [s.router.experts, l], gumbelNoise(stream(s.seed, step, 'gumbel-codes'), s.router.experts * l));
+    feeds[ROUTER_INPUTS.predictorNoise] = hostTensor('float32', [draws.predictorNoise.length / l, l], draws.predictorNoise);
+    if (draws.codeNoise) feeds[ROUTER_INPUTS.codeNoise] = hostTensor('float32', [s.router.experts, l], draws.codeNoise);
     return { items, routerFeeds: feeds };
   }
 
   /** One step at learning rate `lr`, gating the UNet by the predictor (pre-training) or the codes. */
-  async run(step: number, gating: Gating, lr: number, state: RouterState): Promise<StepOutcome> {
+  async run(step: number, gating: Gating, lr: number, state: RouterState, observe?: (o: StepObservation) => void): Promise<StepOutcome> {
     const s = this.setup;
-    const batch = await this.batch(step, state);
+    const draws = drawStep(s, step);
+    const batch = await this.batch(draws, state);
     const fwd = await (await this.routerForward(gating)).run(batch.routerFeeds);
     const gates = float32(fwd, ROUTER_OUTPUTS.gates);
-    const unet = await this.unetPass(step, batch.items, gates);
+    const unet = await this.unetPass(draws, batch.items, gates);
     const assignment = fwd[ROUTER_OUTPUTS.assignment];
     const trainFeeds: Record<string, HostTensor> = { ...batch.routerFeeds, ...state.optimizer, [ROUTER_INPUTS.gateSeed]: hostTensor('float32', [s.globalBatch, s.router.layout.vectorLength], unet.seed) };
     if (gating === 'code' && assignment) trainFeeds[ROUTER_INPUTS.assignment] = assignment;
     for (const [name, value] of Object.entries(s.optimizer.hyperValues(state.updates + 1, lr))) trainFeeds[hyperInputName(name)] = hostTensor('float32', [], Float32Array.of(value));
     const out = await (await this.routerTrain(gating)).run(trainFeeds);
+    observe?.({ draws, gates, gateGrad: unet.seed, router: out });
     const metrics = { ...unet.metrics, ...routerMetrics(out), ...rhoStats(float32(out, ROUTER_OUTPUTS.rho)) };
     metrics['loss/total'] = (metrics['loss/unet'] ?? 0) + (metrics['loss/router'] ?? 0);
     const codes = assignment ? Array.from(assignment.data as BigInt64Array, Number) : [];
@@ -146,18 +187,14 @@ export class PruneStep {
   }
 
   /** The UNet micro-batches: per-sample losses and the gradient seed d(mean UNet loss)/d(gates) [G, L]. */
-  private async unetPass(step: number, items: readonly PruneItem[], gates: Float32Array): Promise<{ seed: Float32Array; metrics: Record<string, number> }> {
+  private async unetPass(draws: StepDraws, items: readonly PruneItem[], gates: Float32Array): Promise<{ seed: Float32Array; metrics: Record<string, number> }> {
     const s = this.setup;
     const session = await this.unetStep();
     const { globalBatch: g, microBatch: m } = s;
     const l = s.router.layout.vectorLength;
     const [c, h, w] = s.data.latentShape;
     const per = c * h * w;
-    const steps = s.ddpm.options.numTrainTimesteps;
-    const tRand = stream(s.seed, step, 'timesteps');
-    const timesteps = Array.from({ length: g }, () => tRand.int(steps));
-    const eps = normals(stream(s.seed, step, 'latent'), g * per);
-    const noise = normals(stream(s.seed, step, 'noise'), g * per);
+    const { timesteps, latentEps: eps, noise } = draws;
     const seed = new Float32Array(g * l);
     const sums = { ddpm: 0, distill: 0, block: 0, unet: 0 };
     for (let start = 0; start < g; start += m) {
