@@ -3,3 +3,4 @@
 export { maxLoss, prunableTarget, resourceLoss, resourceModel, resourceRatio, stdLoss, type ResourceModel } from './resource';
 export { CONTRASTIVE_TEMPERATURES, contrastiveLoss, type ContrastiveTemperatures } from './contrastive';
 export { blockLoss, ddpmLoss, distillationLoss, minSnrWeights, perSampleMse, type PredictionType, type SnrFormula } from './diffusion';
+export { OBJECTIVE_PRESETS, lossWeightsSchema, stage1Objective, stage1ObjectiveSchema, type LossWeights, type ObjectiveOverrides, type ObjectivePreset, type Stage1Objective } from './config';

@@ -56,14 +56,17 @@ interface Built {
   readonly values: RouterValues;
 }
 
-function openRouter(spec: RouterSpec, name: string, batch: number): Built {
+/** float32 for training; float64 for checks against PyTorch. */
+export type RouterDType = 'float32' | 'float64';
+
+function openRouter(spec: RouterSpec, name: string, batch: number, dtype: RouterDType): Built {
   if (!Number.isInteger(batch) || batch < 1) throw new EngineError('invalid-argument', `A router batch must be a whole number >= 1 (got ${batch}).`, { batch });
   const b = new GraphBuilder(name);
   const l = spec.layout.vectorLength;
-  const params = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, 'float32', p.dims)]));
-  const embedding = b.input(ROUTER_INPUTS.embedding, 'float32', [batch, spec.embedDim]);
-  const predictorNoise = b.input(ROUTER_INPUTS.predictorNoise, 'float32', [spec.kind === 'single' ? 1 : batch, l]);
-  const codeNoise = spec.kind === 'router' ? b.input(ROUTER_INPUTS.codeNoise, 'float32', [spec.experts, l]) : null;
+  const params = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, dtype, p.dims)]));
+  const embedding = b.input(ROUTER_INPUTS.embedding, dtype, [batch, spec.embedDim]);
+  const predictorNoise = b.input(ROUTER_INPUTS.predictorNoise, dtype, [spec.kind === 'single' ? 1 : batch, l]);
+  const codeNoise = spec.kind === 'router' ? b.input(ROUTER_INPUTS.codeNoise, dtype, [spec.experts, l]) : null;
   const inputs: RouterInputs = { params, embedding, predictorNoise, codeNoise };
   return { b, inputs, values: routerForward(b, spec, inputs) };
 }
@@ -75,8 +78,8 @@ function gatingGates(b: GraphBuilder, values: RouterValues, gating: Gating, assi
 }
 
 /** Training forward over the global batch: every gate tensor, similarities, assignment, rho. */
-export function buildRouterForward(spec: RouterSpec, batch: number, gating: Gating, resource: ResourceModel): Graph {
-  const { b, values } = openRouter(spec, 'router_forward', batch);
+export function buildRouterForward(spec: RouterSpec, batch: number, gating: Gating, resource: ResourceModel, dtype: RouterDType = 'float32'): Graph {
+  const { b, values } = openRouter(spec, 'router_forward', batch, dtype);
   const gates = gatingGates(b, values, gating, values.assignment);
   b.output(gates, ROUTER_OUTPUTS.gates);
   b.output(values.predictorGates, ROUTER_OUTPUTS.predictorGates);
@@ -88,11 +91,11 @@ export function buildRouterForward(spec: RouterSpec, batch: number, gating: Gati
 }
 
 /** The router's training step: losses and d/d(parameters) (outputs 'grad/<param name>'). */
-export function buildRouterStep(spec: RouterSpec, batch: number, gating: Gating, losses: RouterLossSpec): Graph {
-  const { b, inputs, values } = openRouter(spec, 'router_step', batch);
+export function buildRouterStep(spec: RouterSpec, batch: number, gating: Gating, losses: RouterLossSpec, dtype: RouterDType = 'float32'): Graph {
+  const { b, inputs, values } = openRouter(spec, 'router_step', batch, dtype);
   const assignment = gating === 'code' ? b.input(ROUTER_INPUTS.assignment, 'int64', [batch]) : undefined;
   const gates = gatingGates(b, values, gating, assignment);
-  const seed = b.input(ROUTER_INPUTS.gateSeed, 'float32', [batch, spec.layout.vectorLength]);
+  const seed = b.input(ROUTER_INPUTS.gateSeed, dtype, [batch, spec.layout.vectorLength]);
   const rho = resourceRatio(b, losses.resource, gates);
   const w = losses.weights;
   const terms: [string, Value, number][] = [

@@ -7,6 +7,6 @@ export { ROUTER_PARAMS, initRouterParams, orthogonal, routerParamShapes, type Ro
 export { gumbelGates, gumbelNoise, hardGates, hardValues } from './gumbel';
 export { assignCodes, l2Normalize, routingVector, similarities, sinkhorn } from './routing';
 export { predictorLogits, routerForward, type RouterInputs, type RouterValues } from './forward';
-export { ROUTER_INPUTS, ROUTER_OUTPUTS, buildInferenceRouter, buildRouterForward, buildRouterStep, expertGates, type Gating, type RouterLossSpec } from './graphs';
+export { ROUTER_INPUTS, ROUTER_OUTPUTS, buildInferenceRouter, buildRouterForward, buildRouterStep, expertGates, type Gating, type RouterDType, type RouterLossSpec } from './graphs';
 export { differentiate, stopGradient, type Differentiated } from './differentiate';
 export { depthOrder } from '../depth-order';

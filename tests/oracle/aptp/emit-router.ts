@@ -1,0 +1,147 @@
+// Oracle bridge for APTP's router and losses, TypeScript side: for each scenario (tiny or SD 2.1
+// gate layout; training with optimal transport, without it, predictor pre-training, the
+// single-architecture baseline, resource-aware normalisation) it builds the engine's router graphs
+// in float64, runs them on onnxruntime-node (CPU) with seeded parameters, embeddings, Gumbel noise
+// and an upstream d(loss)/d(gates), and writes inputs, outputs and the structure facts the PyTorch
+// twin needs (group layout, depth order, MACs per entry and per unit) into <out>/<scenario>/.
+//   tsx tests/oracle/aptp/emit-router.ts --out tests/oracle/cache/aptp
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contrastiveLoss, prunableTarget, resourceModel } from '../../../src/engine/aptp/losses';
+import {
+  buildRouterForward, buildRouterStep, gumbelNoise, initRouterParams, ROUTER_INPUTS, ROUTER_OUTPUTS, routerForward, routerParamShapes, routerSpec,
+  sinkhorn, type Gating, type RouterOptions,
+} from '../../../src/engine/aptp/router';
+import { GraphBuilder, type Graph } from '../../../src/engine/ir';
+import { gateLayout, presetUNetConfig, unetMacs } from '../../../src/engine/models/sd/structure';
+import { unetConfigSchema } from '../../../src/engine/models/sd/config/unet';
+import { resolveUNet } from '../../../src/engine/models/sd/unet/arch';
+import { emitModel } from '../../../src/engine/onnx';
+import { hostTensor, loadSession, type Feeds, type HostTensor } from '../../../src/engine/runtime';
+import { Random } from '../../../src/engine/train/random';
+import { encodeNpy } from '../ts/npy';
+
+const WEIGHTS: { resource: number; contrastive: number; std: number; max: number } = { resource: 2, contrastive: 100, std: 0.1, max: 0.1 };
+
+interface Scenario {
+  readonly name: string;
+  readonly unet: 'tiny' | 'sd21';
+  readonly batch: number;
+  readonly embedDim: number;
+  readonly gating: Gating;
+  readonly options: RouterOptions;
+  /** Router-side loss weights (default: APTP.md's). */
+  readonly weights?: typeof WEIGHTS;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'train_ot', unet: 'tiny', batch: 8, embedDim: 16, gating: 'code', options: { experts: 4 } },
+  { name: 'train_no_ot', unet: 'tiny', batch: 8, embedDim: 16, gating: 'code', options: { experts: 4, optimalTransport: false } },
+  { name: 'pretrain', unet: 'tiny', batch: 8, embedDim: 16, gating: 'predictor', options: { experts: 4 } },
+  { name: 'resource_aware', unet: 'tiny', batch: 6, embedDim: 16, gating: 'code', options: { experts: 3, resourceAwareNormalization: true } },
+  // the authors' single_arch config: DDPM + resource only (std would be 0 with an infinite gradient)
+  { name: 'single', unet: 'tiny', batch: 5, embedDim: 16, gating: 'predictor', options: { kind: 'single' }, weights: { resource: 2, contrastive: 0, std: 0, max: 0 } },
+  { name: 'sd21', unet: 'sd21', batch: 8, embedDim: 24, gating: 'code', options: { experts: 8 } },
+];
+
+const TEMPERATURES = { arch: 0.03, prompt: 0.03 };
+const BUDGET = 0.7;
+
+function tinyConfig() {
+  return unetConfigSchema.parse({
+    block_out_channels: [32, 64], layers_per_block: 2, down_block_types: ['CrossAttnDownBlock2D', 'DownBlock2D'],
+    up_block_types: ['UpBlock2D', 'CrossAttnUpBlock2D'], attention_head_dim: 2, norm_num_groups: 8, cross_attention_dim: 16,
+  });
+}
+
+async function run(graph: Graph, feeds: Feeds): Promise<Record<string, HostTensor>> {
+  const session = await loadSession({ bytes: emitModel(graph), name: graph.name }, 'cpu', { intraOpThreads: 1, optimization: 'basic' });
+  try {
+    return await session.run(Object.fromEntries(graph.inputs.map((v) => [v.name, feeds[v.name] as HostTensor])));
+  } finally {
+    await session.dispose();
+  }
+}
+
+const f64 = (dims: readonly number[], values: ArrayLike<number>): HostTensor => hostTensor('float64', dims, Float64Array.from(values));
+const file = (name: string): string => `${name.replace(/[^A-Za-z0-9_.-]/g, '__')}.npy`;
+
+function write(dir: string, tensors: Record<string, HostTensor>): Record<string, string> {
+  mkdirSync(dir, { recursive: true });
+  const files: Record<string, string> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    files[name] = file(name);
+    writeFileSync(join(dir, files[name]), encodeNpy(t));
+  }
+  return files;
+}
+
+async function emit(s: Scenario, dir: string): Promise<Record<string, unknown>> {
+  const arch = resolveUNet(s.unet === 'tiny' ? tinyConfig() : presetUNetConfig('sd21'));
+  const layout = gateLayout(arch);
+  const macs = unetMacs(arch, s.unet === 'tiny' ? { height: 8, width: 8 } : { height: 32, width: 32 });
+  const spec = routerSpec(arch, layout, s.embedDim, s.options, macs);
+  const resource = resourceModel(layout, macs);
+  const target = prunableTarget(BUDGET, resource);
+  const l = layout.vectorLength;
+  const r = new Random(layout.vectorLength + s.batch);
+  const feeds: Record<string, HostTensor> = {};
+  for (const p of initRouterParams(spec, 3)) feeds[p.name] = f64(p.dims, Array.from(p.data, (v, i) => v + (p.name.endsWith('bias') ? 0.3 * Math.sin(i) : 0)));
+  feeds[ROUTER_INPUTS.embedding] = f64([s.batch, s.embedDim], r.normals(s.batch * s.embedDim, 1, 0));
+  feeds[ROUTER_INPUTS.predictorNoise] = f64([spec.kind === 'single' ? 1 : s.batch, l], gumbelNoise(r, (spec.kind === 'single' ? 1 : s.batch) * l));
+  if (spec.kind === 'router') feeds[ROUTER_INPUTS.codeNoise] = f64([spec.experts, l], gumbelNoise(r, spec.experts * l));
+  const forward = await run(buildRouterForward(spec, s.batch, s.gating, resource, 'float64'), feeds);
+  if (s.gating === 'code') feeds[ROUTER_INPUTS.assignment] = forward[ROUTER_OUTPUTS.assignment] as HostTensor;
+  feeds[ROUTER_INPUTS.gateSeed] = f64([s.batch, l], r.normals(s.batch * l, 0.01, 0));
+  const step = await run(buildRouterStep(spec, s.batch, s.gating, { resource, target, weights: s.weights ?? WEIGHTS, temperatures: TEMPERATURES }, 'float64'), feeds);
+  const parts = spec.kind === 'router' ? await run(partsGraph(spec, s), feeds) : {};
+  const prefixed = (pre: string, t: Record<string, HostTensor>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [`${pre}:${k}`, v]));
+  return {
+    inputs: write(join(dir, 'inputs'), feeds),
+    outputs: write(join(dir, 'outputs'), { ...prefixed('forward', forward), ...prefixed('step', step), ...prefixed('parts', parts) }),
+    structure: {
+      kind: spec.kind, gating: s.gating, experts: spec.experts, temperature: spec.temperature, offset: spec.offset,
+      optimal_transport: spec.optimalTransport, sinkhorn_epsilon: spec.sinkhornEpsilon, sinkhorn_iterations: spec.sinkhornIterations,
+      resource_aware: s.options.resourceAwareNormalization ?? false, depth_order: spec.depthOrder, target, weights: s.weights ?? WEIGHTS, temperatures: TEMPERATURES,
+      params: routerParamShapes(spec).map((p) => p.name),
+      width_groups: layout.widthGroups.map((g) => ({ id: g.id, offset: g.offset, width: g.width, unit: g.unit, macs_per_entry: macs.perEntry[g.id] })),
+      depth_groups: layout.depthGroups.map((g) => ({ id: g.id, offset: g.offset, unit: g.unit })),
+      units: macs.units.map((u) => ({ unit: u.unit, fixed: u.fixed })),
+      prunable_macs: macs.prunable, total_macs: macs.total,
+    },
+  };
+}
+
+/** Intermediate values of the router for the twin: logits-free parts (routing vectors, Sinkhorn plan, contrastive). */
+function partsGraph(spec: ReturnType<typeof routerSpec>, s: Scenario): Graph {
+  const b = new GraphBuilder('router_parts');
+  const params = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, 'float64', p.dims)]));
+  const embedding = b.input(ROUTER_INPUTS.embedding, 'float64', [s.batch, s.embedDim]);
+  const predictorNoise = b.input(ROUTER_INPUTS.predictorNoise, 'float64', [s.batch, spec.layout.vectorLength]);
+  const codeNoise = b.input(ROUTER_INPUTS.codeNoise, 'float64', [spec.experts, spec.layout.vectorLength]);
+  const v = routerForward(b, spec, { params, embedding, predictorNoise, codeNoise });
+  b.output(v.predictorRouting, 'predictor_routing');
+  if (v.scores) b.output(sinkhorn(b, v.scores, spec.sinkhornEpsilon, spec.sinkhornIterations), 'sinkhorn_plan');
+  b.output(contrastiveLoss(b, v.predictorRouting, embedding, TEMPERATURES), 'contrastive');
+  return b.build();
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const out = argv[argv.indexOf('--out') + 1];
+  if (!argv.includes('--out') || !out) throw new Error('usage: emit-router.ts --out <dir>');
+  for (const s of SCENARIOS) {
+    const dir = join(out, s.name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    let record: Record<string, unknown>;
+    try {
+      record = { name: s.name, ...(await emit(s, dir)) };
+    } catch (cause) {
+      record = { name: s.name, error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) };
+    }
+    writeFileSync(join(dir, 'case.json'), JSON.stringify(record));
+  }
+  writeFileSync(join(out, 'scenarios.json'), JSON.stringify(SCENARIOS.map((s) => s.name)));
+}
+
+await main(process.argv.slice(2));
