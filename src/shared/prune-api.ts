@@ -37,8 +37,9 @@ export const pruneConfigSchema = z.object({
   /** Training resolution in pixels (the prepared cache must have latents at it). */
   resolution: positiveInt.default(256),
   checkpointEvery: positiveInt.default(100),
-  snrGamma: z.number().positive().default(5),
-  snrFormula: z.enum(['reference', 'diffusers']).default('reference'),
+  /** Overrides of the objective preset's min-SNR gamma (5) and formula ('reference'). */
+  snrGamma: z.number().positive().optional(),
+  snrFormula: z.enum(['reference', 'diffusers']).optional(),
   threads: positiveInt.optional(),
 }).strict();
 

@@ -12,14 +12,11 @@ import { gateLayout } from '../../models/sd/structure/gates';
 import { buildUNet, resolveUNet, shapeOnlyWeights, type WeightProvider } from '../../models/sd/unet';
 import type { SessionConfig } from '../../runtime';
 import { adamW } from '../../train';
-import { CONTRASTIVE_TEMPERATURES, prunableTarget, resourceModel } from '../losses';
+import { prunableTarget, resourceModel, stage1Objective, type Stage1Objective } from '../losses';
 import { initRouterParams, routerSpec } from '../router';
 import type { PruneData } from './prune-data';
 import type { PruneSchedule } from './prune-run';
 import { initialState, PruneStep, type RouterState, type TermWeights } from './prune-step';
-
-/** APTP.md's stage-1 loss weights. */
-export const APTP_LOSS_WEIGHTS = { ddpm: 1, distill: 0.2, block: 0.2, resource: 2, contrastive: 100, std: 0.1, max: 0.1 } as const;
 
 export interface PruneModel {
   readonly unet: UNetConfig;
@@ -35,6 +32,17 @@ export interface PruneSetup {
   readonly initial: RouterState;
   readonly schedule: PruneSchedule;
   readonly estimate: PruneEstimate;
+  /** The objective the run trains (loss weights, min-SNR, router settings), recorded with the run. */
+  readonly objective: Stage1Objective;
+}
+
+/** The stage-1 objective of a configuration: its preset (the baseline's for kind 'single') with the user's overrides. */
+export function pruneObjective(config: ResolvedPruneConfig): Stage1Objective {
+  return stage1Objective(config.kind === 'single' ? 'baseline' : config.preset, {
+    router: { experts: config.kind === 'single' ? 1 : config.experts, optimalTransport: config.optimalTransport },
+    ...(config.snrGamma !== undefined ? { snrGamma: config.snrGamma } : {}),
+    ...(config.snrFormula !== undefined ? { snrFormula: config.snrFormula } : {}),
+  });
 }
 
 export function createPrune(model: PruneModel, data: PruneData, config: ResolvedPruneConfig, session: SessionConfig = {}): PruneSetup {
@@ -47,15 +55,16 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
   const macs = unetMacs(arch, { height, width }, textLength);
   const resource = resourceModel(layout, macs);
   const target = prunableTarget(config.budget, resource);
-  const router = routerSpec(arch, layout, data.embedDim, { kind: config.kind, experts: config.experts, optimalTransport: config.optimalTransport }, macs);
+  const objective = pruneObjective(config);
+  const router = routerSpec(arch, layout, data.embedDim, objective.router, macs);
   const lr = config.lr * Math.sqrt(config.batch);
   const optimizer = adamW({ lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
-  const w = APTP_LOSS_WEIGHTS;
+  const w = objective.weights;
   const termWeights: TermWeights = { ddpm: w.ddpm, distill: w.distill, block: w.block };
   const stepper = PruneStep.open({
-    router, losses: { resource, target, weights: { resource: w.resource, contrastive: w.contrastive, std: w.std, max: w.max }, temperatures: CONTRASTIVE_TEMPERATURES },
+    router, losses: { resource, target, weights: { resource: w.resource, contrastive: w.contrastive, std: w.std, max: w.max }, temperatures: objective.contrastiveTemperatures },
     unet: { config: model.unet, weights: model.weights }, ddpm: new DdpmTraining(model.scheduler, model.predictionType ? { predictionType: model.predictionType } : {}),
-    snr: { gamma: config.snrGamma, formula: config.snrFormula }, scalingFactor: model.scalingFactor, globalBatch: config.batch, microBatch: config.microBatch,
+    snr: { gamma: objective.snrGamma, formula: objective.snrFormula }, scalingFactor: model.scalingFactor, globalBatch: config.batch, microBatch: config.microBatch,
     termWeights, optimizer, data, seed: config.seed, session,
   });
   const schedule: PruneSchedule = { steps: config.steps, lr, warmupSteps: config.warmupSteps, pretrainSteps: config.pretrainSteps, checkpointEvery: config.checkpointEvery };
@@ -63,7 +72,7 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
     totalMacs: macs.total, prunableMacs: macs.prunable, budgetMacs: config.budget * macs.total, prunableTarget: target,
     stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength), gateEntries: layout.vectorLength, latent: { height, width },
   };
-  return { stepper, initial: initialState(initRouterParams(router, config.seed), router, optimizer), schedule, estimate };
+  return { stepper, initial: initialState(initRouterParams(router, config.seed), router, optimizer), schedule, estimate, objective };
 }
 
 /**
