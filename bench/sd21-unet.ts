@@ -7,20 +7,18 @@
 // *.bench.ts blocks with a forward+backward twin):
 //   npx tsx bench/sd21-unet.ts [--threads N] [--keep DIR] [--no-torch]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DTYPE_INFO, tensorBytes } from '../src/engine/core/dtype';
-import { numel } from '../src/engine/core/shape';
-import { SD21_UNET_JSON, presetUNetConfig } from '../src/engine/models/sd/structure/presets';
-import { countParams, unetParamSpecs } from '../src/engine/models/sd/structure/summary';
+import { presetUNetConfig } from '../src/engine/models/sd/structure/presets';
 import { randomWeights } from '../src/engine/models/sd/unet/layers';
 import { UNET_OUTPUT, buildUNet } from '../src/engine/models/sd/unet/unet';
 import { writeModel } from '../src/engine/onnx';
 import { hostTensor, loadSession, type HostTensor } from '../src/engine/runtime';
-import { openSafetensors, tensorSource, writeSafetensors } from '../src/engine/weights';
+import { openSafetensors, tensorSource } from '../src/engine/weights';
 import { decodeNpy } from '../tests/oracle/sd_components/npy-read';
 import { encodeNpy } from '../tests/oracle/ts/npy';
+import { writeSd21Folder } from './sd21-folder';
 import { venvPython } from './torch-reference';
 
 const LATENT = 32;
@@ -43,19 +41,9 @@ async function timed<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
   return out;
 }
 
-/** The diffusers folder: config.json + safetensors streamed tensor by tensor from seeded random. */
 async function writeFolder(dir: string): Promise<string> {
-  const specs = unetParamSpecs(presetUNetConfig('sd21'));
-  line('sd21_unet_params', countParams(specs));
-  const random = randomWeights(21);
-  const tensors = specs.map((spec) => ({
-    name: spec.name, dtype: 'F32' as const, shape: spec.shape,
-    data: { kind: 'lazy' as const, byteLength: numel(spec.shape) * DTYPE_INFO.float32.bytes, load: () => Promise.resolve(tensorBytes(random(spec).data as Float32Array)) },
-  }));
-  mkdirSync(join(dir, 'unet'), { recursive: true });
-  writeFileSync(join(dir, 'unet', 'config.json'), JSON.stringify(SD21_UNET_JSON, null, 2));
-  const path = join(dir, 'unet', 'diffusion_pytorch_model.safetensors');
-  await writeSafetensors(path, tensors);
+  const { path, params } = await writeSd21Folder(dir);
+  line('sd21_unet_params', params);
   return path;
 }
 

@@ -112,6 +112,8 @@ def test_whole_step_matches_pytorch(case):
     assert abs(record["metrics"]["loss/unet"] - unet_loss) <= TOL * abs(unet_loss), f"{name}: UNet loss {record['metrics']['loss/unet']} vs {unet_loss}"
     assert abs(record["metrics"]["loss/router"] - router_total) <= TOL * max(1.0, abs(router_total)), f"{name}: router loss"
     for param, g in grads.items():
-        assert np.abs(g.numpy()).max() > 0, f"{name}: gradient of {param} is zero"
+        # in pre-training the codes do not gate the UNet and get no gradient; everything else must
+        if not (record["structure"]["gating"] == "predictor" and param == "router/codebook"):
+            assert np.abs(g.numpy()).max() > 0, f"{name}: gradient of {param} is zero"
         errors[f"grad {param}"] = assert_close(engine[f"grad/{param}"], g.numpy(), TOL, f"{name}/grad {param}")
     print(f"{name}: " + ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))

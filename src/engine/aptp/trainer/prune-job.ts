@@ -11,7 +11,7 @@ import type { Workspace } from '../../store/workspace';
 import { DatasetRepository, type DatasetRecord } from '../../store/repositories/datasets';
 import { preparedData } from './prepared-data';
 import { runPrune, type PruneRunContext, type PruneRunResult } from './prune-run';
-import { createPrune, type PruneSetup } from './setup';
+import { createPrune, planPrune, type PruneModel, type PruneSetup } from './setup';
 
 export const PRUNE_RUN_KIND = 'prune';
 
@@ -37,14 +37,26 @@ export function findDataset(ws: Workspace, ref: string): DatasetRecord {
   return found;
 }
 
-/** Opens a new run for `config`, or the recorded run `resumeRunId` with its own configuration. */
-export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
-  const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
+async function openModel(ws: Workspace, config: ResolvedPruneConfig) {
   const dataset = findDataset(ws, config.dataset);
   const model = await openDiffusersFolder(config.model);
   const data = await preparedData(ws, dataset.id, dataset.name, config.model, config.resolution);
-  const weights = model.weights.unet.provider('float32');
-  const setup = createPrune({ unet: model.unet, weights, scheduler: model.scheduler, scalingFactor: model.vae.scaling_factor }, data, config, threads ? { intraOpThreads: threads } : {});
+  const pruneModel: PruneModel = { unet: model.unet, weights: model.weights.unet.provider('float32'), scheduler: model.scheduler, scalingFactor: model.vae.scaling_factor };
+  return { dataset, data, pruneModel };
+}
+
+/** What `config` would cost (MACs at the budget, prunable target, memory per micro-batch), without starting anything. */
+export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<PruneEstimate> {
+  const config = resolvePruneConfig(input);
+  const { data, pruneModel } = await openModel(ws, config);
+  return planPrune(pruneModel, data, config).estimate;
+}
+
+/** Opens a new run for `config`, or the recorded run `resumeRunId` with its own configuration. */
+export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
+  const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
+  const { dataset, data, pruneModel } = await openModel(ws, config);
+  const setup = createPrune(pruneModel, data, config, threads ? { intraOpThreads: threads } : {});
   const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective }).id;
   const checkpointDir = join(ws.dir, 'checkpoints', id);
   return {

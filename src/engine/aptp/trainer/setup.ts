@@ -45,7 +45,8 @@ export function pruneObjective(config: ResolvedPruneConfig): Stage1Objective {
   });
 }
 
-export function createPrune(model: PruneModel, data: PruneData, config: ResolvedPruneConfig, session: SessionConfig = {}): PruneSetup {
+/** What a configuration implies before anything is built: gate layout, MACs, budget target, objective. */
+export function planPrune(model: PruneModel, data: Pick<PruneData, 'latentShape' | 'textShape'>, config: ResolvedPruneConfig) {
   if (config.experts < 1) throw new EngineError('invalid-argument', `The number of experts must be at least 1 (got ${config.experts}).`, { experts: config.experts });
   const arch = resolveUNet(model.unet);
   const layout = gateLayout(arch);
@@ -55,7 +56,15 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
   const macs = unetMacs(arch, { height, width }, textLength);
   const resource = resourceModel(layout, macs);
   const target = prunableTarget(config.budget, resource);
-  const objective = pruneObjective(config);
+  const estimate: PruneEstimate = {
+    totalMacs: macs.total, prunableMacs: macs.prunable, budgetMacs: config.budget * macs.total, prunableTarget: target,
+    stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength), gateEntries: layout.vectorLength, latent: { height, width },
+  };
+  return { arch, layout, macs, resource, target, objective: pruneObjective(config), estimate };
+}
+
+export function createPrune(model: PruneModel, data: PruneData, config: ResolvedPruneConfig, session: SessionConfig = {}): PruneSetup {
+  const { arch, layout, macs, resource, target, objective, estimate } = planPrune(model, data, config);
   const router = routerSpec(arch, layout, data.embedDim, objective.router, macs);
   const lr = config.lr * Math.sqrt(config.batch);
   const optimizer = adamW({ lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
@@ -68,10 +77,6 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
     termWeights, optimizer, data, seed: config.seed, session,
   });
   const schedule: PruneSchedule = { steps: config.steps, lr, warmupSteps: config.warmupSteps, pretrainSteps: config.pretrainSteps, checkpointEvery: config.checkpointEvery };
-  const estimate: PruneEstimate = {
-    totalMacs: macs.total, prunableMacs: macs.prunable, budgetMacs: config.budget * macs.total, prunableTarget: target,
-    stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength), gateEntries: layout.vectorLength, latent: { height, width },
-  };
   return { stepper, initial: initialState(initRouterParams(router, config.seed), router, optimizer), schedule, estimate, objective };
 }
 
