@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(() => temp.cleanup());
 
 describe('aptp prune', () => {
-  it('refuses bad input with exit 2 and what to do', () => {
+  it('refuses bad input with exit 2 and what to do', { timeout: 600_000 }, () => {
     const budget = aptp(...RUN.map((a) => (a === '0.7' ? '1.5' : a)));
     expect(budget.code).toBe(2);
     expect(budget.err).toMatch(/--budget must be in \(0, 1\]/);
@@ -59,7 +59,7 @@ describe('aptp prune', () => {
     expect(bad.err).toMatch(/^aptp: .+/);
   });
 
-  it('prints the plan, checkpoints and exits 130 on Ctrl-C, and resumes to the end', async () => {
+  it('prints the plan, checkpoints and exits 130 on Ctrl-C, and resumes to the end', { timeout: 600_000 }, async () => {
     const child = spawn(process.execPath, [...entry, ...RUN], { cwd: root, env });
     let out = '';
     let err = '';
