@@ -2,9 +2,10 @@
 // kernel at stride 1, else a ConvTranspose with the same weight (and of ConvTranspose a Conv), and
 // the weight gradient is the correlation of the input with the output gradient: the input unfolded
 // by one identity-kernel Conv, then one batched MatMul.
+import type { GraphBuilder } from '../ir/builder';
 import type { Value } from '../ir/graph';
 import type { AttrsOf } from '../ir/ops';
-import { range, shapeOf, type GradOps } from './grad-ops';
+import { mT, range, reshapeTo, shapeOf } from './shape-helpers';
 
 export interface ConvGeometry {
   readonly strides: number[];
@@ -32,28 +33,28 @@ export function convGeometry(attrs: AttrsOf<'Conv'>, weight: Value): ConvGeometr
  * kernel flipped), pads d(k-1) - p, which onnxruntime runs far faster than ConvTranspose; otherwise
  * ConvTranspose(g, w), output padding chosen so the result has x's spatial size.
  */
-export function convInputGrad(o: GradOps, g: Value, w: Value, geo: ConvGeometry, xShape: readonly number[]): Value {
+export function convInputGrad(b: GraphBuilder, g: Value, w: Value, geo: ConvGeometry, xShape: readonly number[]): Value {
   const n = geo.kernel.length;
   const reach = geo.kernel.map((k, i) => (geo.dilations[i] ?? 1) * (k - 1));
   const flippedPads = geo.pads.map((p, i) => (reach[i % n] ?? 0) - p);
   if (geo.strides.every((s) => s === 1) && flippedPads.every((p) => p >= 0)) {
-    return o.op('Conv', [g, flippedKernel(o, w, geo.group)], { strides: geo.strides, pads: flippedPads, dilations: geo.dilations, group: geo.group });
+    return b.conv(g, flippedKernel(b, w, geo.group), undefined, { strides: geo.strides, pads: flippedPads, dilations: geo.dilations, group: geo.group });
   }
   const outputPadding = range(0, n).map((i) => {
     const natural = ((shapeOf(g)[i + 2] ?? 1) - 1) * (geo.strides[i] ?? 1) - (geo.pads[i] ?? 0) - (geo.pads[i + n] ?? 0) + (reach[i] ?? 0) + 1;
     return (xShape[i + 2] ?? 0) - natural;
   });
-  return o.op('ConvTranspose', [g, w], { ...convAttrs(geo), output_padding: outputPadding });
+  return b.convTranspose(g, w, undefined, { ...convAttrs(geo), output_padding: outputPadding });
 }
 
 /** w [C_out, C_in/G, K...] -> [C_in, C_out/G, K...] with every spatial axis reversed. */
-function flippedKernel(o: GradOps, w: Value, group: number): Value {
+function flippedKernel(b: GraphBuilder, w: Value, group: number): Value {
   const [cOut = 1, cInG = 1, ...kernel] = shapeOf(w);
   const spatial = range(3, kernel.length + 3);
-  const grouped = o.reshape(w, [group, cOut / group, cInG, ...kernel]);
-  const swapped = o.transpose(grouped, [0, 2, 1, ...spatial]);
-  const flipped = o.slice(swapped, kernel.map(() => -1), kernel.map((k) => -k - 1), spatial, kernel.map(() => -1));
-  return o.reshape(flipped, [group * cInG, cOut / group, ...kernel]);
+  const grouped = reshapeTo(b, w, [group, cOut / group, cInG, ...kernel]);
+  const swapped = b.transpose(grouped, [0, 2, 1, ...spatial]);
+  const flipped = b.slice(swapped, kernel.map(() => -1), kernel.map((k) => -k - 1), spatial, kernel.map(() => -1));
+  return reshapeTo(b, flipped, [group * cInG, cOut / group, ...kernel]);
 }
 
 /**
@@ -62,24 +63,24 @@ function flippedKernel(o: GradOps, w: Value, group: number): Value {
  * an exact copy), [N, G, C_in/G * K, P], contracted with g [N, G, C_out/G, P] over the output
  * positions P by one batched MatMul, then summed over N.
  */
-export function convWeightGrad(o: GradOps, x: Value, g: Value, geo: ConvGeometry): Value {
+export function convWeightGrad(b: GraphBuilder, x: Value, g: Value, geo: ConvGeometry): Value {
   const [batch = 1, cIn = 1, ...spatial] = shapeOf(x);
   const [, cOut = 1, ...outSpatial] = shapeOf(g);
   const G = geo.group;
   const taps = geo.kernel.reduce((p, k) => p * k, 1);
   const positions = outSpatial.reduce((p, d) => p * d, 1);
-  const identity = o.b.constant(x.type.dtype, [taps, 1, ...geo.kernel], range(0, taps * taps).map((i) => (i % (taps + 1) === 0 ? 1 : 0)));
-  const unfolded = o.op('Conv', [o.reshape(x, [batch * cIn, 1, ...spatial]), identity], { ...convAttrs(geo), group: 1 });
-  const patches = o.reshape(unfolded, [batch, G, (cIn / G) * taps, positions]);
-  const gg = o.reshape(g, [batch, G, cOut / G, positions]);
-  const perSample = o.matmul(gg, o.mT(patches));
-  return o.reshape(o.reduceSum(perSample, [0], 0), [cOut, cIn / G, ...geo.kernel]);
+  const identity = b.constant(x.type.dtype, [taps, 1, ...geo.kernel], range(0, taps * taps).map((i) => (i % (taps + 1) === 0 ? 1 : 0)));
+  const unfolded = b.conv(reshapeTo(b, x, [batch * cIn, 1, ...spatial]), identity, undefined, { ...convAttrs(geo), group: 1 });
+  const patches = reshapeTo(b, unfolded, [batch, G, (cIn / G) * taps, positions]);
+  const gg = reshapeTo(b, g, [batch, G, cOut / G, positions]);
+  const perSample = b.matmul(gg, mT(b, patches));
+  return reshapeTo(b, b.reduceSum(perSample, [0], false), [cOut, cIn / G, ...geo.kernel]);
 }
 
 /** d(bias) = g summed over every axis but channels. */
-export function biasGrad(o: GradOps, g: Value): Value {
+export function biasGrad(b: GraphBuilder, g: Value): Value {
   const r = shapeOf(g).length;
-  return o.reduceSum(g, [0, ...range(2, r)], 0);
+  return b.reduceSum(g, [0, ...range(2, r)], false);
 }
 
 export function convAttrs(geo: ConvGeometry): AttrsOf<'Conv'> {

@@ -1,15 +1,50 @@
-// Reverse-mode autodiff: the one walker. It continues the forward graph with a builder, visits
-// nodes in reverse topological order, asks each op's rule only for the input gradients that lie
-// on a path from a requested input to the loss, un-broadcasts each in one place, accumulates
-// fan-out with Add, and adds outputs 'grad/<name>'. Gradients of gradients are not supported.
+// Reverse-mode autodiff: the one walker. `gradients()` works on an open builder: it visits the
+// nodes built so far in reverse topological order, asks each op's rule only for the input
+// gradients that lie on a path from a requested value to the loss, un-broadcasts each in one
+// place, accumulates fan-out with Add, and returns the gradients as values of the same builder, so
+// a model, its losses, their gradients and an optimiser update are built together and built once.
+// `grad()` is the thin graph-to-graph form (outputs 'grad/<name>') kept for tests and tools.
+// Gradients of gradients are not supported.
 import { isFloat } from '../core/dtype';
 import { EngineError } from '../core/errors';
 import { GraphBuilder } from '../ir/builder';
 import { allValues, type Graph, type Node, type NodeOf, type Value } from '../ir/graph';
 import type { OpType } from '../ir/ops';
-import { GradOps, shapeOf } from './grad-ops';
 import { RULES } from './rules';
+import { shapeOf, unbroadcast, zerosLike } from './shape-helpers';
 import { refuse, type GradCtx, type RuleEntry } from './types';
+
+/**
+ * d(sum(seed * loss))/d(w) for each w of `wrt`, as values of `b` (zeros where the loss does not
+ * depend on w). `seed` defaults to ones of the loss's shape (gradients of sum(loss)).
+ */
+export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], seed?: Value): Value[] {
+  checkOperand(b, loss, 'loss');
+  for (const w of wrt) checkOperand(b, w, 'wrt');
+  if (seed) checkOperand(b, seed, 'seed');
+  const nodes = [...b.nodesSoFar()];
+  const active = activeValues(nodes, loss, wrt);
+  const pending = new Map<number, Value[]>([[loss.id, [b.scope('backward/seed', () => seedOf(b, loss, seed))]]]);
+  const total = (v: Value): Value | undefined => {
+    const parts = pending.get(v.id);
+    if (parts === undefined) return undefined;
+    const sum = parts.reduce((acc, p) => b.add(acc, p));
+    pending.set(v.id, [sum]);
+    return sum;
+  };
+  for (const node of nodes.reverse()) {
+    if (!node.outputs.some((v) => pending.has(v.id))) continue;
+    const needs = node.inputs.map((v) => active.has(v.id));
+    if (!needs.some(Boolean)) continue;
+    b.scope(`backward/${node.name}`, () => visit(node, b, needs, total, pending));
+  }
+  return wrt.map((v) => total(v) ?? zerosLike(b, v));
+}
+
+function checkOperand(b: GraphBuilder, v: Value, role: string): void {
+  if (!b.owns(v)) throw new EngineError('invalid-argument', `The ${role} value '${v.name}' does not belong to builder '${b.name}'; build it with the same builder.`, { role, value: v.name });
+  if (!isFloat(v.type.dtype)) throw new EngineError('no-gradient', `'${v.name}' is ${v.type.dtype}; gradients exist only for float values.`, { value: v.name, dtype: v.type.dtype });
+}
 
 export interface GradRequest {
   /** The value to differentiate (a graph output name, a value name, or the value). */
@@ -20,41 +55,23 @@ export interface GradRequest {
   readonly seed?: 'ones' | 'input' | Value;
 }
 
-/** Returns `graph` plus one output 'grad/<name>' per entry of `wrt`. */
+/** Returns `graph` plus one output 'grad/<name>' per distinct entry of `wrt`. */
 export function grad(graph: Graph, request: GradRequest): Graph {
   const b = GraphBuilder.from(graph);
-  const o = new GradOps(b);
   const loss = resolve(graph, request.loss, 'loss');
   const wrt = [...new Set(request.wrt.map((w) => resolve(graph, w, 'wrt')))];
-  for (const v of [loss, ...wrt]) {
-    if (!isFloat(v.type.dtype)) throw new EngineError('no-gradient', `'${v.name}' is ${v.type.dtype}; gradients exist only for float values.`, { value: v.name, dtype: v.type.dtype });
-  }
-  const active = activeValues(graph, loss, wrt);
-  const pending = new Map<number, Value[]>([[loss.id, [b.scope('backward/seed', () => seedOf(b, o, loss, request.seed))]]]);
-  const total = (v: Value): Value | undefined => {
-    const parts = pending.get(v.id);
-    if (parts === undefined) return undefined;
-    const sum = parts.reduce((acc, p) => o.add(acc, p));
-    pending.set(v.id, [sum]);
-    return sum;
-  };
-  for (const node of [...graph.nodes].reverse()) {
-    if (!node.outputs.some((v) => pending.has(v.id))) continue;
-    const needs = node.inputs.map((v) => active.has(v.id));
-    if (!needs.some(Boolean)) continue;
-    b.scope(`backward/${node.name}`, () => visit(node, o, needs, total, pending));
-  }
-  for (const v of wrt) b.output(total(v) ?? o.zerosLike(v), `grad/${v.name}`);
+  const seed = request.seed === 'input' ? b.input('grad/seed', loss.type.dtype, shapeOf(loss)) : request.seed === 'ones' ? undefined : request.seed;
+  gradients(b, loss, wrt, seed).forEach((g, i) => b.output(g, `grad/${wrt[i]?.name ?? ''}`));
   return b.build();
 }
 
-function visit(node: Node, o: GradOps, needs: boolean[], total: (v: Value) => Value | undefined, pending: Map<number, Value[]>): void {
-  const thunks = applyRule(node.op, node as NodeOf<typeof node.op>, o, needs, total);
+function visit(node: Node, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined, pending: Map<number, Value[]>): void {
+  const thunks = applyRule(node.op, node as NodeOf<typeof node.op>, b, needs, total);
   node.inputs.forEach((x, i) => {
     if (!needs[i]) return;
     const gi = thunks[i]?.();
     if (gi === undefined) return;
-    const summed = o.unbroadcast(gi, shapeOf(x));
+    const summed = unbroadcast(b, gi, shapeOf(x));
     if (summed.type.dtype !== x.type.dtype) {
       throw new EngineError('graph-invalid', `The ${node.op} rule made a ${summed.type.dtype} gradient for ${x.type.dtype} input '${x.name}' of node '${node.name}'; this is an engine bug.`, { op: node.op, node: node.name });
     }
@@ -62,7 +79,7 @@ function visit(node: Node, o: GradOps, needs: boolean[], total: (v: Value) => Va
   });
 }
 
-function applyRule<O extends OpType>(op: O, node: NodeOf<O>, o: GradOps, needs: boolean[], total: (v: Value) => Value | undefined) {
+function applyRule<O extends OpType>(op: O, node: NodeOf<O>, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined) {
   const entry: RuleEntry<O> = RULES[op];
   if (typeof entry !== 'function') {
     const what = entry.kind === 'noGrad' ? 'has no gradient' : 'must never be differentiated';
@@ -75,34 +92,33 @@ function applyRule<O extends OpType>(op: O, node: NodeOf<O>, o: GradOps, needs: 
     y: (j = 0) => node.outputs[j] ?? refuse(node, `output ${j} is missing`),
     g: (j = 0) => {
       const out = node.outputs[j] ?? refuse(node, `output ${j} is missing`);
-      return total(out) ?? o.zerosLike(out);
+      return total(out) ?? zerosLike(b, out);
     },
     needs: (i) => needs[i] === true,
     refuse: (reason) => refuse(node, reason),
   };
-  return entry(ctx, o);
+  return entry(ctx, b);
 }
 
 /** Float values on some path from a `wrt` value to the loss: the only ones that need gradients. */
-function activeValues(graph: Graph, loss: Value, wrt: readonly Value[]): Set<number> {
-  const forward = new Set(wrt.map((v) => v.id));
-  for (const node of graph.nodes) {
-    if (node.inputs.some((v) => forward.has(v.id))) node.outputs.forEach((v) => forward.add(v.id));
+function activeValues(nodes: readonly Node[], loss: Value, wrt: readonly Value[]): Set<number> {
+  const forward = new Map(wrt.map((v) => [v.id, v]));
+  for (const node of nodes) {
+    if (node.inputs.some((v) => forward.has(v.id))) node.outputs.forEach((v) => forward.set(v.id, v));
   }
   const backward = new Set([loss.id]);
-  for (const node of [...graph.nodes].reverse()) {
-    if (node.outputs.some((v) => backward.has(v.id))) node.inputs.forEach((v) => backward.add(v.id));
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (node?.outputs.some((v) => backward.has(v.id))) node.inputs.forEach((v) => backward.add(v.id));
   }
-  const values = allValues(graph);
-  return new Set([...forward].filter((id) => backward.has(id) && isFloat(values.get(id)?.type.dtype ?? 'bool')));
+  return new Set([...forward.values()].filter((v) => backward.has(v.id) && isFloat(v.type.dtype)).map((v) => v.id));
 }
 
-function seedOf(b: GraphBuilder, o: GradOps, loss: Value, seed: GradRequest['seed']): Value {
-  if (seed === undefined || seed === 'ones') {
+function seedOf(b: GraphBuilder, loss: Value, seed: Value | undefined): Value {
+  if (seed === undefined) {
     const one = b.scalar(1, loss.type.dtype);
-    return shapeOf(loss).length === 0 ? one : o.expand(one, shapeOf(loss));
+    return shapeOf(loss).length === 0 ? one : b.expand(one, shapeOf(loss));
   }
-  if (seed === 'input') return b.input('grad/seed', loss.type.dtype, shapeOf(loss));
   if (seed.type.dtype !== loss.type.dtype || shapeOf(seed).join() !== shapeOf(loss).join()) {
     throw new EngineError('shape-mismatch', `The seed '${seed.name}' must have the loss's type ${loss.type.dtype}[${shapeOf(loss).join(',')}].`, { seed: seed.name, loss: loss.name });
   }

@@ -1,5 +1,4 @@
-// Public surface of reverse-mode autodiff: grad() and the exhaustive rule table it walks.
-export { grad, type GradRequest } from './grad';
+// Public surface of reverse-mode autodiff: gradients() on an open builder, grad() graph-to-graph, and the exhaustive rule table they walk.
+export { gradients, grad, type GradRequest } from './grad';
 export { RULES } from './rules';
-export { GradOps } from './grad-ops';
 export { noGrad, neverDiff, type GradCtx, type GradRule, type GradThunk, type NoGrad, type NeverDiff, type RuleEntry, type RuleTable } from './types';

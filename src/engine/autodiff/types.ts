@@ -1,11 +1,12 @@
-// The shape of gradient rules. A rule sees its node through a small vocabulary (x(i) input,
-// y(j) output, g(j) gradient of output j, needs(i)) and returns one thunk per input; the walker
+// The shape of gradient rules. A rule sees its node through a small context (x(i) input,
+// y(j) output, g(j) gradient of output j, needs(i)), emits nodes with the builder's own ops (the
+// ones model code uses), and returns one thunk per input; the walker
 // calls a thunk only when that input's gradient is needed, so unneeded branches are never emitted.
 // The table type `RuleTable` is exhaustive over OpType: an op without an entry fails to compile.
 import { EngineError } from '../core/errors';
 import type { NodeOf, Value } from '../ir/graph';
 import type { AttrsOf, OpType } from '../ir/ops';
-import type { GradOps } from './grad-ops';
+import type { GraphBuilder } from '../ir/builder';
 
 export interface GradCtx<O extends OpType> {
   readonly node: NodeOf<O>;
@@ -29,7 +30,7 @@ export type GradThunk = (() => Value | undefined) | undefined;
  * Returns, per forward input, a thunk giving d(loss)/d(input). The result may have the broadcast
  * shape of the node's output; the walker sums it back to the input's shape in one place.
  */
-export type GradRule<O extends OpType> = (c: GradCtx<O>, o: GradOps) => readonly GradThunk[];
+export type GradRule<O extends OpType> = (c: GradCtx<O>, b: GraphBuilder) => readonly GradThunk[];
 
 /** The op has no gradient (integer/bool results, indices, piecewise-constant functions). */
 export interface NoGrad { readonly kind: 'noGrad'; readonly why: string }

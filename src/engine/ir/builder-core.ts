@@ -139,8 +139,18 @@ export class GraphCore {
     return out;
   }
 
+  /** True when `v` is a value of this builder (an input, initializer or node output). */
+  owns(v: Value): boolean {
+    return this.values.get(v.id) === v;
+  }
+
+  /** The nodes built so far, in topological order (autodiff walks them back from a loss). */
+  nodesSoFar(): readonly Node[] {
+    return this.nodes;
+  }
+
   private checkOwned(v: Value, op: string): void {
-    if (this.values.get(v.id) !== v) {
+    if (!this.owns(v)) {
       throw new EngineError('graph-invalid', `${op}: value '${v.name}' does not belong to graph '${this.name}'; values cannot be shared between builders.`, { op, value: v.name });
     }
   }

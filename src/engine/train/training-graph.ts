@@ -1,10 +1,11 @@
 // The training graph: forward + loss, the gradients of the loss for each parameter (autodiff), and
-// the optimiser's update, in one graph, so one onnxruntime run is one training step. Parameters
-// and optimiser state are graph inputs fed each step; the step returns the loss, 'new/<param>' and
-// 'new/opt/<param>/<state>'. Gradient outputs are dropped, and with them any node only they needed.
+// the optimiser's update, built in one builder, so one onnxruntime run is one training step.
+// Parameters and optimiser state are graph inputs fed each step; the step returns the loss,
+// 'new/<param>' and 'new/opt/<param>/<state>'. Forward outputs other than the loss and `keep` are
+// dropped, and with them any node only they needed.
 import type { DType } from '../core/dtype';
 import { EngineError } from '../core/errors';
-import { grad } from '../autodiff';
+import { gradients } from '../autodiff';
 import { GraphBuilder, eliminateDeadCode, type Graph, type Value } from '../ir';
 import type { Optimizer } from './optimizer';
 
@@ -25,16 +26,18 @@ export const newName = (name: string): string => `new/${name}`;
 export function buildTrainingGraph(forward: Graph, spec: TrainingGraphSpec): Graph {
   const params = spec.params.map((name) => paramInput(forward, name));
   const dtype = commonDType(params);
-  const withGrads = grad(forward, { loss: spec.loss, wrt: spec.params });
-  const b = GraphBuilder.from(withGrads, `${forward.name}.train`);
+  const b = GraphBuilder.from(forward, `${forward.name}.train`);
+  const grads = gradients(b, lossOutput(forward, spec.loss), params);
   const hyper: Record<string, Value> = {};
   for (const h of spec.optimizer.hyperNames) hyper[h] = b.input(hyperInputName(h), dtype, []);
-  for (const p of params) {
+  params.forEach((p, i) => {
     const state = spec.optimizer.stateNames.map((s) => b.input(stateInputName(p.name, s), dtype, p.type.shape));
-    const update = b.scope(`optimizer/${p.name}`, () => spec.optimizer.update(b, p, gradOf(withGrads, p.name), state, hyper));
+    const g = grads[i];
+    if (!g) throw new EngineError('graph-invalid', `autodiff returned no gradient for '${p.name}'; this is an engine bug.`, { param: p.name });
+    const update = b.scope(`optimizer/${p.name}`, () => spec.optimizer.update(b, p, g, state, hyper));
     b.output(update.param, newName(p.name));
-    update.state.forEach((v, i) => b.output(v, newName(stateInputName(p.name, spec.optimizer.stateNames[i] ?? ''))));
-  }
+    update.state.forEach((v, j) => b.output(v, newName(stateInputName(p.name, spec.optimizer.stateNames[j] ?? ''))));
+  });
   const built = b.build();
   const keep = new Set([spec.loss, ...(spec.keep ?? [])]);
   const outputs = built.outputs.filter((o) => o.name.startsWith('new/') || keep.has(o.name));
@@ -58,8 +61,10 @@ function commonDType(params: readonly Value[]): DType {
   return dtype;
 }
 
-function gradOf(graph: Graph, param: string): Value {
-  const out = graph.outputs.find((o) => o.name === `grad/${param}`);
-  if (!out) throw new EngineError('graph-invalid', `autodiff returned no gradient for '${param}'.`, { param });
+function lossOutput(forward: Graph, name: string): Value {
+  const out = forward.outputs.find((o) => o.name === name);
+  if (!out) {
+    throw new EngineError('invalid-argument', `Graph '${forward.name}' has no output '${name}' to train on; pass the name of its scalar loss output (outputs: ${forward.outputs.map((o) => o.name).join(', ')}).`, { loss: name, outputs: forward.outputs.map((o) => o.name) });
+  }
   return out.value;
 }

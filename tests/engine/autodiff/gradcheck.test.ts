@@ -27,7 +27,7 @@ describe('gradcheck (quick subset)', () => {
     const table = RULES as unknown as Record<string, unknown>;
     const original = table.Exp;
     try {
-      table.Exp = ((ctx, o) => [() => o.scale(o.mul(ctx.g(), ctx.y()), 1.01)]) satisfies RuleTable['Exp'];
+      table.Exp = ((ctx, b) => [() => b.mul(b.mul(ctx.g(), ctx.y()), 1.01)]) satisfies RuleTable['Exp'];
       expect((await checkCase(c, 11)).ok).toBe(false);
       table.Exp = ((ctx) => [() => ctx.refuse('broken on purpose')]) satisfies RuleTable['Exp'];
       expect((await checkCase(c, 11)).error).toMatch(/broken on purpose/);

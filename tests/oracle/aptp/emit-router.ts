@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contrastiveLoss, prunableTarget, resourceModel } from '../../../src/engine/aptp/losses';
 import {
-  buildRouterForward, buildRouterStep, gumbelNoise, initRouterParams, ROUTER_INPUTS, ROUTER_OUTPUTS, routerForward, routerParamShapes, routerSpec,
+  buildInferenceRouter, buildRouterForward, buildRouterStep, gumbelNoise, initRouterParams, ROUTER_INPUTS, ROUTER_OUTPUTS, routerForward, routerParamShapes, routerSpec,
   sinkhorn, type Gating, type RouterOptions,
 } from '../../../src/engine/aptp/router';
 import { GraphBuilder, type Graph } from '../../../src/engine/ir';
@@ -95,6 +95,7 @@ async function emit(s: Scenario, dir: string): Promise<Record<string, unknown>> 
   feeds[ROUTER_INPUTS.gateSeed] = f64([s.batch, l], r.normals(s.batch * l, 0.01, 0));
   const step = await run(buildRouterStep(spec, s.batch, s.gating, { resource, target, weights: s.weights ?? WEIGHTS, temperatures: TEMPERATURES }, 'float64'), feeds);
   const parts = spec.kind === 'router' ? await run(partsGraph(spec, s), feeds) : {};
+  if (spec.kind === 'router') await emitInference(spec, s, feeds, dir);
   const prefixed = (pre: string, t: Record<string, HostTensor>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [`${pre}:${k}`, v]));
   return {
     inputs: write(join(dir, 'inputs'), feeds),
@@ -110,6 +111,21 @@ async function emit(s: Scenario, dir: string): Promise<Record<string, unknown>> 
       prunable_macs: macs.prunable, total_macs: macs.total,
     },
   };
+}
+
+/**
+ * The shipped inference router (float32, parameters baked in) as model file plus its expert ids.
+ * Freshly initialised parameters switch nearly every gate on without noise, so all prompts and codes
+ * look alike and the argmax is a float-rounding tie; scaled up (x8), like trained ones, they differ.
+ */
+async function emitInference(spec: ReturnType<typeof routerSpec>, s: Scenario, feeds: Record<string, HostTensor>, dir: string): Promise<void> {
+  const params = routerParamShapes(spec).map((p) => ({ name: p.name, dims: p.dims, data: Float32Array.from(feeds[p.name]?.data as Float64Array, (v) => 8 * v) }));
+  write(join(dir, 'inference'), Object.fromEntries(params.map((p) => [p.name, hostTensor('float32', p.dims, p.data)])));
+  const graph = buildInferenceRouter(spec, params, s.batch);
+  writeFileSync(join(dir, 'router.onnx'), emitModel(graph));
+  const embedding = hostTensor('float32', [s.batch, s.embedDim], Float32Array.from(feeds[ROUTER_INPUTS.embedding]?.data as Float64Array));
+  const out = await run(graph, { [ROUTER_INPUTS.embedding]: embedding });
+  write(join(dir, 'inference'), { [ROUTER_INPUTS.embedding]: embedding, [ROUTER_OUTPUTS.expert]: out[ROUTER_OUTPUTS.expert] as HostTensor });
 }
 
 /** Intermediate values of the router for the twin: logits-free parts (routing vectors, Sinkhorn plan, contrastive). */

@@ -6,6 +6,9 @@ pre-training, resource-aware normalisation, the single-architecture baseline, an
 (1620 entries, the authors' depth order)."""
 import json
 
+import onnx
+import onnxruntime as ort
+
 import numpy as np
 import pytest
 import torch
@@ -111,3 +114,25 @@ def test_sd21_depth_order_is_the_authors(emitted):
     case = Case(emitted / "sd21")
     assert case.s.length == 1620
     assert case.s.depth_order == [i % 14 for i in AUTHORS_SD21_DEPTH_ORDER]
+
+
+@pytest.mark.parametrize("name", ["train_ot", "resource_aware", "sd21"])
+def test_inference_router_is_the_deterministic_argmax(emitted, name):
+    """The shipped router (prompt embedding -> expert id) passes onnx.checker, runs the same in Python
+    onnxruntime, and equals the twin's routing without noise and without optimal transport."""
+    folder = emitted / name
+    case = Case(folder)
+    model = onnx.load(str(folder / "router.onnx"))
+    onnx.checker.check_model(model, full_check=True)
+    embedding = np.load(folder / "inference" / "prompt_embedding.npy")
+    engine = np.load(folder / "inference" / "expert.npy")
+    session = ort.InferenceSession(str(folder / "router.onnx"), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(session.run(["expert"], {"prompt_embedding": embedding})[0], engine)
+    files = {n: folder / "inference" / (n.replace("/", "__") + ".npy") for n in case.s.params}
+    params = {n: torch.from_numpy(np.load(f).astype(np.float64)) for n, f in files.items()}
+    values = forward(case.s, params, torch.from_numpy(embedding.astype(np.float64)), None, None, optimal_transport=False)
+    # compare where the twin's best code wins by more than float32 rounding; most samples must
+    top2 = np.sort(values["scores"].numpy(), axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 1e-5
+    assert clear.sum() >= len(clear) // 2, f"{name}: only {clear.sum()} of {len(clear)} prompts have a clear best code"
+    np.testing.assert_array_equal(engine[clear], values["assignment"].numpy()[clear])
