@@ -7,7 +7,7 @@
 // The total is the SUM over the micro-batch of the weighted per-sample losses, so the gradients of
 // every micro-batch of a global batch concatenate into the gradient of the global sum (divide by
 // the global batch size for the mean).
-import { grad } from '../../autodiff';
+import { gradients } from '../../autodiff';
 import { EngineError } from '../../core/errors';
 import { GraphBuilder, eliminateDeadCode, type Graph, type Value } from '../../ir';
 import type { UNetConfig } from '../../models/sd/config/unet';
@@ -77,11 +77,12 @@ export function buildUNetStep(spec: UNetStepSpec): UNetStepGraph {
   b.output(distill, STEP_OUTPUTS.distill);
   b.output(block, STEP_OUTPUTS.block);
   b.output(total, STEP_OUTPUTS.total);
-  const loss = b.reduceSum(total, undefined, false);
-  b.output(loss, 'loss');
-  const withGrad = grad(b.build(), { loss: 'loss', wrt: [ARCH_VECTOR_INPUT] });
-  const keep = new Set<string>([...Object.values(STEP_OUTPUTS)]);
-  const graph = eliminateDeadCode({ ...withGrad, outputs: withGrad.outputs.filter((o) => keep.has(o.name)) });
+  const gates = b.valueByName(ARCH_VECTOR_INPUT) ?? missing('input', ARCH_VECTOR_INPUT);
+  const [gradGates] = gradients(b, b.reduceSum(total, undefined, false), [gates]);
+  b.output(gradGates ?? missing('gradient', ARCH_VECTOR_INPUT), STEP_OUTPUTS.gradGates);
+  const built = b.build();
+  const keep = new Set<string>(Object.values(STEP_OUTPUTS));
+  const graph = eliminateDeadCode({ ...built, outputs: built.outputs.filter((o) => keep.has(o.name)) });
   return { graph, arch: student.arch, layout: student.layout, blocks };
 }
 
