@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as datasetApi from './dataset-api';
 import { machineInfoSchema } from './machine-info';
+import * as pruneApi from './prune-api';
 import type { Result } from './result';
 import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedSchema, listJobs } from './studio-jobs';
 import { generateImageInputSchema, inspectModel } from './studio-model';
@@ -36,6 +37,8 @@ export const studioRequests = {
   generateImage: { input: generateImageInputSchema, output: jobStartedSchema },
   cancelJob,
   listJobs,
+  /** MACs at the budget, the prunable target and the memory a micro-batch step needs, before starting. */
+  pruneEstimate: pruneApi.pruneEstimate,
 } as const;
 
 /** Event table: event name -> payload schema. */

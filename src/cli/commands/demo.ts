@@ -2,18 +2,20 @@
 // Ctrl-C cancels cleanly and the run is recorded as cancelled.
 import { availableParallelism } from 'node:os';
 import { runDemo } from '../../engine/demo/demo-job';
+import { runPruneDemo } from '../../engine/demo/prune-demo';
 import { openWorkspace } from '../../engine/store/workspace';
-import type { CliCommand } from '../command';
+import type { CliCommand, ParsedArgs } from '../command';
 import { table } from '../format';
-import { intOption, stringOption } from '../options';
+import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'Run the built-in demo: train a GroupNorm conv net with the engine, record it, export ONNX',
-  usage: 'aptp demo [--steps N] [--batch N] [--seed N] [--threads N] [--workspace DIR]',
-  options: { steps: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' } },
+  usage: 'aptp demo [--steps N] [--batch N] [--seed N] [--threads N] [--workspace DIR] [--prune]',
+  options: { prune: { type: 'boolean' }, steps: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' } },
   optionHelp: {
+    prune: 'run APTP stage 1 (the pruning trainer) on a self-built tiny UNet and synthetic prompts instead (default 40 steps)',
     steps: 'training steps (default 300)',
     batch: 'images per step (default 32)',
     seed: 'random seed (default 1)',
@@ -22,6 +24,7 @@ export const demoCommand: CliCommand = {
   },
   maxPositionals: 0,
   async run(args) {
+    if (flag(args, 'prune')) return pruneDemo(args);
     const options = {
       steps: intOption(args, 'steps', 1, 1_000_000) ?? 300,
       batch: intOption(args, 'batch', 1, 4096) ?? 32,
@@ -49,3 +52,26 @@ export const demoCommand: CliCommand = {
     }
   },
 };
+
+async function pruneDemo(args: ParsedArgs): Promise<number> {
+  const options = { steps: intOption(args, 'steps', 1, 1_000_000) ?? 40, seed: intOption(args, 'seed', 0, 2 ** 31) ?? 1, threads: intOption(args, 'threads', 1, 1024) ?? availableParallelism() };
+  const ws = openWorkspace(stringOption(args, 'workspace'));
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  const bar = progressBar('pruning', options.steps);
+  try {
+    const r = await runPruneDemo(ws, options, { signal: abort.signal, progress: (p) => bar.update(p.done, p.detail) });
+    bar.finish();
+    process.stdout.write(`${table([
+      ['run', `${r.runId} (workspace ${ws.dir})`],
+      ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped)`],
+      ['last step', `prompts per code ${r.codes.join('/')} (K = ${r.codes.length}, Sinkhorn keeps every code in use)`],
+      ['checkpoint', r.checkpoint],
+    ])}\n`);
+    return r.status === 'cancelled' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    ws.close();
+  }
+}

@@ -1,0 +1,133 @@
+// `aptp prune --model DIR --dataset NAME --budget 0.6 --experts 8 [...]`: APTP stage 1 on a
+// prepared dataset. Before starting it prints the budget in MACs (total and the prunable target)
+// and the memory a micro-batch step needs; then a progress bar with the main losses and how many
+// prompts each code took; Ctrl-C writes a checkpoint and exits 130; `--resume RUN` continues a
+// recorded run from its newest checkpoint. Bad input (unprepared dataset, budget outside (0, 1],
+// K < 1, a model without gate sites) exits 2 with what to do.
+import { resolve } from 'node:path';
+import { isEngineError } from '../../engine/core/errors';
+import { openPruneJob, type PruneJob } from '../../engine/aptp/trainer/prune-job';
+import { openWorkspace, type Workspace } from '../../engine/store/workspace';
+import { pruneConfigSchema, type PruneConfigInput } from '../../shared/prune-api';
+import { UsageError, type CliCommand, type ParsedArgs } from '../command';
+import { formatBytes, table } from '../format';
+import { flag, stringOption } from '../options';
+import { progressBar } from '../progress';
+
+const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--seed N] | aptp prune --resume RUN';
+
+const NUMBERS = { budget: 'budget', experts: 'experts', steps: 'steps', batch: 'batch', 'micro-batch': 'microBatch', seed: 'seed', lr: 'lr', resolution: 'resolution', 'checkpoint-every': 'checkpointEvery', 'pretrain-steps': 'pretrainSteps', 'warmup-steps': 'warmupSteps' } as const;
+
+function number(args: ParsedArgs, name: string): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number (got '${text}')`);
+  return value;
+}
+
+function configFrom(args: ParsedArgs) {
+  const input: Record<string, unknown> = {};
+  const model = stringOption(args, 'model');
+  if (model) input['model'] = resolve(model);
+  for (const key of ['dataset', 'preset'] as const) if (stringOption(args, key) !== undefined) input[key] = stringOption(args, key);
+  for (const [option, key] of Object.entries(NUMBERS)) if (number(args, option) !== undefined) input[key] = number(args, option);
+  if (flag(args, 'no-ot')) input['optimalTransport'] = false;
+  if (flag(args, 'baseline')) input['kind'] = 'single';
+  if (!input['model']) throw new UsageError(`prune needs --model DIR (a diffusers folder); usage: ${USAGE}`);
+  if (!input['dataset']) throw new UsageError('prune needs --dataset NAME (an imported, prepared dataset; see `aptp data`)');
+  if (input['budget'] === undefined) throw new UsageError('prune needs --budget, the fraction of the UNet\'s MACs to keep on average, in (0, 1] (e.g. 0.6)');
+  const budget = input['budget'] as number;
+  if (!(budget > 0 && budget <= 1)) throw new UsageError(`--budget must be in (0, 1], a fraction of the UNet's MACs (got ${budget})`);
+  if (input['experts'] !== undefined && !((input['experts'] as number) >= 1)) throw new UsageError(`--experts must be a whole number >= 1 (got ${String(input['experts'])})`);
+  const parsed = pruneConfigSchema.safeParse(input as PruneConfigInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--${String(issue?.path[0] ?? '?')}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+function printPlan(job: PruneJob): void {
+  const e = job.estimate;
+  const g = (macs: number): string => `${(macs / 1e9).toFixed(3)} GMACs`;
+  const c = job.config;
+  process.stdout.write(`${table([
+    ['run', job.runId],
+    ['dataset', `${job.dataset.name}: ${job.items} prepared prompts`],
+    ['budget', `${c.budget} of ${g(e.totalMacs)} = ${g(e.budgetMacs)} per image step at ${e.latent.height}x${e.latent.width} latents`],
+    ['prunable target', `${e.prunableTarget.toFixed(4)} of the prunable ${g(e.prunableMacs)}`],
+    ['router', `${c.kind === 'single' ? 'one architecture for every prompt (baseline)' : `${c.experts} experts`}, ${e.gateEntries} gate entries, optimal transport ${c.optimalTransport ? 'on' : 'off'}`],
+    ['steps', `${c.steps} at global batch ${c.batch} (micro-batch ${c.microBatch}), predictor pre-training ${c.pretrainSteps}, warm-up ${c.warmupSteps}`],
+    ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)}`],
+  ])}\n`);
+}
+
+async function prune(ws: Workspace, args: ParsedArgs): Promise<number> {
+  const resume = stringOption(args, 'resume');
+  const threads = number(args, 'threads');
+  let job: PruneJob;
+  try {
+    job = await openPruneJob(ws, resume ? { resumeRunId: resume } : configFrom(args), threads);
+  } catch (error) {
+    if (isEngineError(error) && ['invalid-argument', 'unsupported-model', 'not-found', 'shape-mismatch'].includes(error.code)) throw new UsageError(error.message);
+    throw error;
+  }
+  printPlan(job);
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  const bar = progressBar('pruning', job.config.steps);
+  try {
+    const result = await job.run({ signal: abort.signal, pauseRequested: () => false, progress: (p) => bar.update(p.done, p.detail) });
+    bar.finish();
+    process.stdout.write(`${table([['status', result.status], ['steps', `${result.step} (${result.skipped} skipped: loss not finite)`], ['checkpoint', result.checkpoint]])}\n`);
+    if (result.status === 'cancelled') process.stdout.write(`resume with: aptp prune --resume ${job.runId}\n`);
+    return result.status === 'cancelled' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await job.dispose();
+  }
+}
+
+export const pruneCommand: CliCommand = {
+  name: 'prune',
+  summary: 'APTP stage 1: learn the prompt router and K architecture codes at a MACs budget',
+  usage: USAGE,
+  options: {
+    model: { type: 'string' }, dataset: { type: 'string' }, budget: { type: 'string' }, experts: { type: 'string' }, steps: { type: 'string' },
+    batch: { type: 'string' }, 'micro-batch': { type: 'string' }, preset: { type: 'string' }, 'no-ot': { type: 'boolean' }, baseline: { type: 'boolean' },
+    seed: { type: 'string' }, lr: { type: 'string' }, resolution: { type: 'string' }, 'checkpoint-every': { type: 'string' },
+    'pretrain-steps': { type: 'string' }, 'warmup-steps': { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+  },
+  optionHelp: {
+    model: 'the diffusers model folder whose UNet is pruned',
+    dataset: 'name or id of an imported dataset prepared for this model (`aptp data prepare`)',
+    budget: 'average fraction of the UNet\'s MACs to keep, in (0, 1]',
+    experts: 'K, the number of architecture codes (default: the preset\'s, 8 for coco)',
+    steps: 'training steps (default: the preset\'s)',
+    batch: 'global batch: Sinkhorn and the contrastive loss see all of it (default 64)',
+    'micro-batch': 'prompts per UNet run; the global batch must be a multiple of it (default 8)',
+    preset: 'coco (default), cc3m (K 16) or quick (a few steps, for trying things)',
+    'no-ot': 'assign codes by plain argmax instead of Sinkhorn optimal transport (the paper\'s ablation)',
+    baseline: 'one learned architecture for every prompt (the paper\'s static-pruning baseline)',
+    seed: 'seed of the router init, data order and every random draw (default 0)',
+    lr: 'learning rate before the sqrt(batch) scaling (default 2e-4)',
+    resolution: 'training resolution in pixels; the dataset must be prepared at it (default 256)',
+    'checkpoint-every': 'steps between checkpoints (default 100; also on Ctrl-C)',
+    'pretrain-steps': 'steps gating the UNet with the predictor itself (default: a tenth of the steps)',
+    'warmup-steps': 'learning-rate warm-up steps (default 100)',
+    resume: 'continue a recorded run from its newest checkpoint',
+    threads: 'compute threads',
+    workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
+  },
+  maxPositionals: 0,
+  async run(args) {
+    const ws = openWorkspace(stringOption(args, 'workspace'));
+    try {
+      return await prune(ws, args);
+    } finally {
+      ws.close();
+    }
+  },
+};

@@ -1,0 +1,91 @@
+// A pruning run over the workspace: opens the model folder and the prepared dataset, builds the
+// run (setup.ts), records it (runs table: kind 'prune', its config and objective), writes every
+// step's metrics to metric_series, checkpoints under checkpoints/<run id>/, and resumes a recorded
+// run from its newest checkpoint with the configuration it was started with. The CLI and the
+// studio host call `openPruneJob` then `run`.
+import { join } from 'node:path';
+import { pruneConfigSchema, resolvePruneConfig, type PruneConfig, type PruneEstimate, type ResolvedPruneConfig } from '../../../shared/prune-api';
+import { EngineError } from '../../core/errors';
+import { openDiffusersFolder } from '../../models/sd/loader';
+import type { Workspace } from '../../store/workspace';
+import { DatasetRepository, type DatasetRecord } from '../../store/repositories/datasets';
+import { preparedData } from './prepared-data';
+import { runPrune, type PruneRunContext, type PruneRunResult } from './prune-run';
+import { createPrune, planPrune, type PruneModel, type PruneSetup } from './setup';
+
+export const PRUNE_RUN_KIND = 'prune';
+
+export interface PruneJob {
+  readonly runId: string;
+  readonly config: ResolvedPruneConfig;
+  readonly dataset: DatasetRecord;
+  readonly items: number;
+  readonly estimate: PruneEstimate;
+  readonly setup: PruneSetup;
+  run(ctx: Omit<PruneRunContext, 'metrics' | 'checkpointDir'>): Promise<PruneRunResult>;
+  dispose(): Promise<void>;
+}
+
+export function findDataset(ws: Workspace, ref: string): DatasetRecord {
+  const repo = new DatasetRepository(ws.db);
+  const all = repo.list();
+  const found = repo.get(ref) ?? all.find((d) => d.name === ref);
+  if (!found) {
+    const known = all.map((d) => d.name).join(', ') || 'none yet';
+    throw new EngineError('invalid-argument', `No dataset '${ref}' in this workspace (known: ${known}); import one with \`aptp data import DIR\`.`, { dataset: ref });
+  }
+  return found;
+}
+
+async function openModel(ws: Workspace, config: ResolvedPruneConfig) {
+  const dataset = findDataset(ws, config.dataset);
+  const model = await openDiffusersFolder(config.model);
+  const data = await preparedData(ws, dataset.id, dataset.name, config.model, config.resolution);
+  const pruneModel: PruneModel = { unet: model.unet, weights: model.weights.unet.provider('float32'), scheduler: model.scheduler, scalingFactor: model.vae.scaling_factor };
+  return { dataset, data, pruneModel };
+}
+
+/** What `config` would cost (MACs at the budget, prunable target, memory per micro-batch), without starting anything. */
+export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<PruneEstimate> {
+  const config = resolvePruneConfig(input);
+  const { data, pruneModel } = await openModel(ws, config);
+  return planPrune(pruneModel, data, config).estimate;
+}
+
+/** Opens a new run for `config`, or the recorded run `resumeRunId` with its own configuration. */
+export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
+  const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
+  const { dataset, data, pruneModel } = await openModel(ws, config);
+  const setup = createPrune(pruneModel, data, config, threads ? { intraOpThreads: threads } : {});
+  const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective }).id;
+  const checkpointDir = join(ws.dir, 'checkpoints', id);
+  return {
+    runId: id, config, dataset, items: data.size, estimate: setup.estimate, setup,
+    run: async (ctx) => {
+      ws.runs.setStatus(id, 'running');
+      try {
+        const result = await runPrune(setup.stepper, setup.schedule, setup.initial, {
+          ...ctx, checkpointDir,
+          metrics: (step, values) => ws.metrics.record(id, Object.entries(values).map(([name, value]) => ({ name, step, value, wallTime: Date.now() / 1000 }))),
+        });
+        ws.runs.setStatus(id, result.status === 'paused' ? 'paused' : result.status);
+        return result;
+      } catch (error) {
+        ws.runs.setStatus(id, 'failed', { message: (error as Error).message });
+        throw error;
+      }
+    },
+    dispose: () => setup.stepper.dispose(),
+  };
+}
+
+function recorded(ws: Workspace, runId: string): { runId: string; config: ResolvedPruneConfig } {
+  const run = ws.runs.get(runId) ?? ws.runs.listForProject(projectFor(ws)).find((r) => r.id.startsWith(runId));
+  if (!run || run.kind !== PRUNE_RUN_KIND) throw new EngineError('invalid-argument', `No pruning run '${runId}' in this workspace; list runs with \`aptp runs list\`.`, { run: runId });
+  const { objective: _objective, ...saved } = run.config as Record<string, unknown>;
+  return { runId: run.id, config: resolvePruneConfig(pruneConfigSchema.parse(saved)) };
+}
+
+function projectFor(ws: Workspace): string {
+  return (ws.projects.list().find((p) => p.name === 'default') ?? ws.projects.create('default', {})).id;
+}

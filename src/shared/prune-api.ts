@@ -1,0 +1,96 @@
+// The contract of APTP stage-1 pruning runs (`aptp prune`, the studio's Train view): the run
+// configuration with its presets, and the prune-specific requests (start a run, estimate what a
+// configuration costs before starting it). Generic run control (list, pause, resume, cancel,
+// metric series) is the runs API's.
+import { z } from 'zod';
+
+/** Step counts and batch sizes of the paper's settings and a quick one for CPUs and tests. */
+export const PRUNE_PRESETS = {
+  coco: { steps: 5000, batch: 64, experts: 8, pretrainSteps: 500, warmupSteps: 100 },
+  cc3m: { steps: 5000, batch: 64, experts: 16, pretrainSteps: 500, warmupSteps: 100 },
+  quick: { steps: 40, batch: 8, experts: 4, pretrainSteps: 4, warmupSteps: 4 },
+} as const;
+export type PrunePreset = keyof typeof PRUNE_PRESETS;
+
+const positiveInt = z.number().int().positive();
+
+export const pruneConfigSchema = z.object({
+  /** A diffusers model folder (its UNet is pruned; its scheduler gives the noise schedule). */
+  model: z.string().min(1),
+  /** Name or id of an imported and prepared dataset. */
+  dataset: z.string().min(1),
+  /** Average MACs kept, as a fraction of the whole UNet's MACs at the training resolution. */
+  budget: z.number().gt(0).lte(1),
+  preset: z.enum(['coco', 'cc3m', 'quick']).default('coco'),
+  experts: positiveInt.optional(),
+  steps: positiveInt.optional(),
+  batch: positiveInt.optional(),
+  microBatch: positiveInt.optional(),
+  pretrainSteps: z.number().int().nonnegative().optional(),
+  warmupSteps: z.number().int().nonnegative().optional(),
+  /** The learning rate before scaling by sqrt(batch). */
+  lr: z.number().positive().default(2e-4),
+  optimalTransport: z.boolean().default(true),
+  /** 'router': APTP; 'single': the paper's baseline, one learned architecture for every prompt. */
+  kind: z.enum(['router', 'single']).default('router'),
+  seed: z.number().int().default(0),
+  /** Training resolution in pixels (the prepared cache must have latents at it). */
+  resolution: positiveInt.default(256),
+  checkpointEvery: positiveInt.default(100),
+  /** Overrides of the objective preset's min-SNR gamma (5) and formula ('reference'). */
+  snrGamma: z.number().positive().optional(),
+  snrFormula: z.enum(['reference', 'diffusers']).optional(),
+  threads: positiveInt.optional(),
+}).strict();
+
+export type PruneConfigInput = z.input<typeof pruneConfigSchema>;
+export type PruneConfig = z.output<typeof pruneConfigSchema>;
+
+/** A configuration with the preset's values filled in where the user gave none. */
+export interface ResolvedPruneConfig extends PruneConfig {
+  readonly experts: number;
+  readonly steps: number;
+  readonly batch: number;
+  readonly microBatch: number;
+  readonly pretrainSteps: number;
+  readonly warmupSteps: number;
+}
+
+export function resolvePruneConfig(config: PruneConfig): ResolvedPruneConfig {
+  const p = PRUNE_PRESETS[config.preset];
+  const batch = config.batch ?? p.batch;
+  return {
+    ...config,
+    experts: config.experts ?? p.experts,
+    steps: config.steps ?? p.steps,
+    batch,
+    microBatch: config.microBatch ?? Math.min(batch, 8),
+    pretrainSteps: config.pretrainSteps ?? Math.round((p.pretrainSteps / p.steps) * (config.steps ?? p.steps)),
+    warmupSteps: config.warmupSteps ?? p.warmupSteps,
+  };
+}
+
+/** What a configuration costs, shown before a run starts. */
+export const pruneEstimateSchema = z.object({
+  totalMacs: z.number(),
+  prunableMacs: z.number(),
+  /** MACs the budget allows on average (budget x total). */
+  budgetMacs: z.number(),
+  /** The prunable-MACs target p' the resource loss aims at. */
+  prunableTarget: z.number(),
+  /** Bytes one micro-batch step needs, estimated (weights + activations kept for the backward pass). */
+  stepMemoryBytes: z.number(),
+  gateEntries: z.number().int(),
+  latent: z.object({ height: z.number().int(), width: z.number().int() }),
+});
+export type PruneEstimate = z.output<typeof pruneEstimateSchema>;
+
+export const startPrune = {
+  input: pruneConfigSchema,
+  output: z.object({ runId: z.string() }),
+} as const;
+
+export const pruneEstimate = {
+  input: pruneConfigSchema,
+  output: pruneEstimateSchema,
+} as const;

@@ -1,0 +1,96 @@
+// `aptp prune` as a user runs it: real processes on a tiny diffusers folder and a dataset imported
+// and prepared with `aptp data`. A run prints the budget in MACs, the prunable target and the step
+// memory, records every step's metrics in SQLite; Ctrl-C writes a checkpoint and exits 130, and
+// `--resume RUN` finishes the run; bad input exits 2 with what to do.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { put, solidImage } from '../engine/data/fixtures';
+import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
+import { tempDir } from '../engine/store/helpers';
+
+const root = join(import.meta.dirname, '..', '..');
+const temp = tempDir('aptp-prune-cli-');
+const workspace = join(temp.dir, 'workspace');
+const model = join(temp.dir, 'model');
+const env = { ...process.env, APTP_WORKSPACE: workspace, APTP_THREADS: '1' };
+const entry = ['--import', 'tsx', join(root, 'src/cli/entry.ts')];
+
+function aptp(...args: string[]) {
+  const r = spawnSync(process.execPath, [...entry, ...args], { cwd: root, encoding: 'utf8', env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const RUN = ['prune', '--model', model, '--dataset', 'data', '--budget', '0.7', '--preset', 'quick', '--steps', '6', '--batch', '4', '--micro-batch', '2', '--experts', '2', '--pretrain-steps', '2', '--warmup-steps', '1', '--resolution', '64'];
+
+beforeAll(async () => {
+  const data = join(temp.dir, 'data');
+  for (let i = 0; i < 6; i++) {
+    put(data, `${i}.png`, await solidImage('png', 300, 300, i + 1));
+    put(data, `${i}.txt`, ['a red square', 'a blue circle', 'text that says hello', 'a portrait', 'a painting of a lake', 'two cats'][i] ?? '');
+  }
+  await writeTinyFolder(model);
+  for (const args of [['data', 'import', data], ['data', 'prepare', 'data', '--model', model], ['data', 'import', join(temp.dir, 'raw')]]) {
+    if (args[2]?.endsWith('raw')) { mkdirSync(args[2], { recursive: true }); put(args[2], 'x.png', await solidImage('png', 300, 300, 9)); put(args[2], 'x.txt', 'raw'); }
+    const r = aptp(...args);
+    if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.err}`);
+  }
+}, 600_000);
+afterAll(() => temp.cleanup());
+
+describe('aptp prune', () => {
+  it('refuses bad input with exit 2 and what to do', { timeout: 600_000 }, () => {
+    const budget = aptp(...RUN.map((a) => (a === '0.7' ? '1.5' : a)));
+    expect(budget.code).toBe(2);
+    expect(budget.err).toMatch(/--budget must be in \(0, 1\]/);
+    const experts = aptp(...RUN.map((a, i) => (RUN[i - 1] === '--experts' ? '0' : a)));
+    expect(experts.code).toBe(2);
+    expect(experts.err).toMatch(/--experts must be a whole number >= 1/);
+    const unprepared = aptp(...RUN.map((a) => (a === 'data' ? 'raw' : a)));
+    expect(unprepared.code).toBe(2);
+    expect(unprepared.err).toMatch(/no items prepared for this model at 64px; run `aptp data prepare raw --model/);
+    const notModel = join(temp.dir, 'not-a-model');
+    mkdirSync(notModel, { recursive: true });
+    writeFileSync(join(notModel, 'readme.txt'), 'hello');
+    const bad = aptp(...RUN.map((a) => (a === model ? notModel : a)));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^aptp: .+/);
+  });
+
+  it('prints the plan, checkpoints and exits 130 on Ctrl-C, and resumes to the end', { timeout: 600_000 }, async () => {
+    const child = spawn(process.execPath, [...entry, ...RUN], { cwd: root, env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/pruning .*[1-5]\/6/.test(err) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', resolve);
+    });
+    expect(code, err).toBe(130);
+    expect(out).toMatch(/budget\s+0\.7 of [\d.]+ GMACs = [\d.]+ GMACs per image step at \d+x\d+ latents/);
+    expect(out).toMatch(/prunable target\s+0\.\d{4} of the prunable/);
+    expect(out).toMatch(/memory per micro-batch step\s+about [\d.]+ [KMG]?i?B/);
+    const runId = /^run\s+(\S+)/m.exec(out)?.[1] ?? '';
+    expect(out).toContain(`aptp prune --resume ${runId}`);
+    const checkpoints = readdirSync(join(workspace, 'checkpoints', runId));
+    expect(checkpoints).toHaveLength(1);
+    const resumed = aptp('prune', '--resume', runId.slice(0, 8));
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.out).toMatch(/status\s+completed/);
+    const db = new BetterSqlite3(join(workspace, 'studio.db'), { readonly: true });
+    try {
+      const steps = db.prepare("SELECT DISTINCT step FROM metric_series WHERE run_id = ? AND name = 'loss/total' ORDER BY step").all(runId) as { step: number }[];
+      expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
+      const status = db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string };
+      expect(status.status).toBe('completed');
+    } finally {
+      db.close();
+    }
+    expect(existsSync(join(workspace, 'checkpoints', runId, 'step-00000006.safetensors'))).toBe(true);
+  });
+});
