@@ -5,5 +5,6 @@ import { demoCommand } from './demo';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { studioCommand } from './studio';
+import { worldCommand } from './world';
 
-export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, studioCommand];
+export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, studioCommand, worldCommand];

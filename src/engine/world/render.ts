@@ -70,7 +70,7 @@ function drawObject(px: Float32Array, o: WorldObject): void {
       if (hits === 0) continue;
       const a = hits / 16;
       const i = (y * IMAGE_SIZE + x) * 3;
-      for (let ch = 0; ch < 3; ch++) px[i + ch] = (px[i + ch] as number) * (1 - a) + colour[ch] * a;
+      for (let ch = 0; ch < 3; ch++) px[i + ch] = (px[i + ch] as number) * (1 - a) + (colour[ch] as number) * a;
     }
   }
 }
