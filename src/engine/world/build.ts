@@ -62,7 +62,7 @@ async function trainAutoencoder(o: WorldBuildOptions, ctx: TrainingContext): Pro
   const saved = await findCheckpoint<CursorState>(ctx, 'vae');
   const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 1e-3, weightDecay: 0 }), session: { intraOpThreads: o.threads ?? 1 }, keep: ['recon_loss', 'kl'], resume: saved?.snapshot });
   const data = autoencoderBatches(new WorldStream(o.seed, saved?.state), batch, LATENT_SIZE);
-  const result = await trainLoop(trainer, { name: 'vae', steps: o.vaeSteps, imagesPerStep: batch, checkpointEvery: 50, lr: schedule(1e-3, o.vaeSteps, 20), scalars: ['recon_loss', 'kl'] }, data, ctx);
+  const result = await trainLoop(trainer, { name: 'vae', steps: o.vaeSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(1e-3, o.vaeSteps, 20), scalars: ['recon_loss', 'kl'] }, data, ctx);
   return { params: { ...trainer.parameters }, result };
 }
 
@@ -128,7 +128,7 @@ async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTens
   const enc = await encoderSession(vae, batch, scale, threads);
   const data = diffusionBatches(new WorldStream(o.seed + 7, saved?.state), enc, loadClipTokenizer(tokDir), batch, scale);
   try {
-    const result = await trainLoop(trainer, { name: 'diffusion', steps: o.diffusionSteps, imagesPerStep: batch, checkpointEvery: 50, lr: schedule(5e-4, o.diffusionSteps, 50) }, data, ctx);
+    const result = await trainLoop(trainer, { name: 'diffusion', steps: o.diffusionSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(5e-4, o.diffusionSteps, 50) }, data, ctx);
     return { params: { ...trainer.parameters }, result, scale };
   } finally {
     await enc.dispose();
