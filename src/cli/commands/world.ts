@@ -15,7 +15,7 @@ import { intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
 
-const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] | world build [--seed N] [--out DIR] [--vae-steps N] [--steps N]';
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--steps N]';
 
 function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
@@ -43,7 +43,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
   const ws = openWorkspace(stringOption(args, 'workspace'));
   const out = resolve(stringOption(args, 'out') ?? join(ws.dir, 'models', `world-seed-${seed}`));
   const checkpointDir = resolve(stringOption(args, 'checkpoints') ?? join(ws.dir, 'checkpoints', `world-seed-${seed}`));
-  const options = { seed, out, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 600, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, threads: intOption(args, 'threads', 1, 1024) ?? 1 };
+  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 600, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, threads: intOption(args, 'threads', 1, 1024) ?? 1 };
   const project = ws.projects.list().find((p) => p.name === 'world') ?? ws.projects.create('world', { kind: 'built-in world' });
   const run = ws.runs.create(project.id, 'world-build', { ...options, checkpointDir });
   ws.runs.setStatus(run.id, 'running');
@@ -68,6 +68,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     process.stdout.write(`${table([
       ['model', r.dir],
+      ['judge', `${r.judge.steps} steps, loss ${r.judge.lastLoss.toFixed(4)}, ${r.judge.imagesPerSecond.toFixed(1)} images/s`],
       ['vae', `${r.vae.steps} steps, loss ${r.vae.lastLoss.toFixed(5)}, ${r.vae.imagesPerSecond.toFixed(1)} images/s`],
       ['diffusion', `${r.diffusion.steps} steps, loss ${r.diffusion.lastLoss.toFixed(5)}, ${r.diffusion.imagesPerSecond.toFixed(1)} images/s`],
       ['scaling factor', r.scalingFactor.toPrecision(5)],
@@ -90,7 +91,7 @@ export const worldCommand: CliCommand = {
   usage: USAGE,
   options: {
     size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
-    'vae-steps': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
   },
   optionHelp: {
     size: `dataset: number of scenes (${MIN_ITEMS} to ${MAX_ITEMS})`,
@@ -98,6 +99,7 @@ export const worldCommand: CliCommand = {
     judge: 'judge: the judge folder (default: the shipped one in resources/world/judge)',
     out: 'build: model folder to write (default WORKSPACE/models/world-seed-N)',
     checkpoints: 'build: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
+    'judge-steps': 'build: judge training steps (default 1200)',
     'vae-steps': 'build: VAE training steps (default 600)',
     steps: 'build: text encoder + UNet training steps (default 6000)',
     threads: 'build: compute threads (default 1)',

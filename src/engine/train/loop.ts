@@ -5,6 +5,7 @@
 // and cursor). A non-finite loss leaves the parameters as they were and is counted, not applied.
 // The context has the shape of a run's context (signal, progress, metric, checkpointDir), so a
 // training written on it becomes a run kind unchanged.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isEngineError } from '../core/errors';
 import type { JobProgress } from '../jobs/job';
@@ -64,6 +65,7 @@ export async function findCheckpoint<S>(ctx: TrainingContext, name: string): Pro
 }
 
 export async function trainLoop<S>(trainer: Trainer, spec: LoopSpec, data: BatchSource<S>, ctx: TrainingContext): Promise<LoopResult> {
+  mkdirSync(ctx.checkpointDir, { recursive: true });
   const save = (): Promise<void> => writeCheckpoint(checkpointPath(ctx, spec.name), { snapshot: trainer.snapshot(), state: data.save() });
   let [lastLoss, skipped, runMs, images] = [Number.NaN, 0, 0, 0];
   const started = Date.now();

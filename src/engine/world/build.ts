@@ -1,9 +1,9 @@
 // `aptp world build`: trains the world model from a seed with the engine's own autodiff and AdamW,
-// in two stages over scenes rendered on the fly: (1) the VAE (reconstruction + small KL), then its
-// latent scale is measured; (2) the CLIP text encoder and UNet together on epsilon prediction, with
-// 10% of captions dropped for classifier-free guidance. Each stage checkpoints atomically and a
+// in stages over scenes rendered on the fly: (0) the judge (judge.ts); (1) the VAE (reconstruction
+// + small KL), then its latent scale is measured; (2) the CLIP text encoder and UNet together on
+// epsilon prediction, with 10% of captions dropped for classifier-free guidance. Each stage checkpoints atomically and a
 // second call with the same checkpoint folder resumes exactly where the last one stopped. Writes
-// a diffusers folder (save-model.ts). A function over a run-shaped context (train/loop.ts).
+// a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostTensor } from '../runtime';
@@ -20,11 +20,14 @@ import { autoencoderBatches, imageBatch, WorldStream, type CursorState } from '.
 import { WORLD_SCHEDULER } from './model-config';
 import { saveWorldModel, writeTokenizer } from './save-model';
 import { autoencoderGraph, diffusionGraph, LATENT_SIZE, TARGET_INPUT, TEXT_LENGTH, worldConfigs } from './training-graphs';
+import { saveJudge, trainJudge } from './judge';
 import { IMAGE_SIZE } from './vocabulary';
 
 export interface WorldBuildOptions {
   readonly seed: number;
   readonly out: string;
+  readonly judgeSteps: number;
+  readonly judgeBatch?: number;
   readonly vaeSteps: number;
   readonly diffusionSteps: number;
   readonly vaeBatch?: number;
@@ -34,6 +37,7 @@ export interface WorldBuildOptions {
 
 export interface WorldBuildResult {
   readonly dir: string;
+  readonly judge: LoopResult;
   readonly vae: LoopResult;
   readonly diffusion: LoopResult;
   readonly scalingFactor: number;
@@ -138,9 +142,11 @@ async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTens
 /** Trains (or resumes) both stages and writes the model folder to `options.out`. */
 export async function buildWorldModel(options: WorldBuildOptions, ctx: TrainingContext): Promise<WorldBuildResult> {
   mkdirSync(ctx.checkpointDir, { recursive: true });
+  const judge = await trainJudge({ seed: options.seed, steps: options.judgeSteps, batch: options.judgeBatch, threads: options.threads }, ctx);
   const vae = await trainAutoencoder(options, ctx);
   const diffusion = await trainDiffusion(options, vae.params, ctx);
   const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(diffusion.params).filter(([k]) => k.startsWith('text_model.') === prefix));
   const dir = await saveWorldModel(options.out, { unet: split(false), textEncoder: split(true), vae: vae.params, scalingFactor: diffusion.scale });
-  return { dir, vae: vae.result, diffusion: diffusion.result, scalingFactor: diffusion.scale };
+  await saveJudge(join(dir, 'judge'), judge.params);
+  return { dir, judge: judge.result, vae: vae.result, diffusion: diffusion.result, scalingFactor: diffusion.scale };
 }
