@@ -63,7 +63,7 @@ describe('world build', () => {
     const resumed = context(join(temp.dir, 'stopped'));
     const b = await trainJudge({ seed: 1, steps: 5, batch: 4 }, resumed);
 
-    for (const [name, t] of Object.entries(a.params)) expect(Array.from(b.params[name]!.data), name).toEqual(Array.from(t.data));
+    for (const [name, t] of Object.entries(a.params)) expect(Array.from(b.params[name]!.data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
     const losses = (m: Map<string, number>, from: number): number[] => [1, 2, 3, 4, 5].filter((s) => s >= from).map((s) => m.get(`judge/loss@${s}`)!);
     expect(losses(stopped.metrics, 1).slice(0, 2)).toEqual(losses(straight.metrics, 1).slice(0, 2));
     expect(losses(resumed.metrics, 3)).toEqual(losses(straight.metrics, 3));

@@ -15,7 +15,7 @@ import { intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
 
-const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--steps N]';
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--steps N]';
 
 function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
@@ -90,13 +90,15 @@ export const worldCommand: CliCommand = {
   summary: 'The built-in world: render a captioned dataset with ground truth, judge images, build the world model',
   usage: USAGE,
   options: {
-    size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
+    size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, reference: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
     'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
   },
   optionHelp: {
     size: `dataset: number of scenes (${MIN_ITEMS} to ${MAX_ITEMS})`,
     seed: 'dataset/build: world seed (default 0)',
     judge: 'judge: the judge folder (default: the shipped one in resources/world/judge)',
+    reference: 'judge: a second image folder; prints the Fréchet distance of judge features (a stand-in for FID)',
+    limit: 'judge: how many images to list (default 20)',
     out: 'build: model folder to write (default WORKSPACE/models/world-seed-N)',
     checkpoints: 'build: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
     'judge-steps': 'build: judge training steps (default 1200)',
