@@ -43,7 +43,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
   const ws = openWorkspace(stringOption(args, 'workspace'));
   const out = resolve(stringOption(args, 'out') ?? join(ws.dir, 'models', `world-seed-${seed}`));
   const checkpointDir = resolve(stringOption(args, 'checkpoints') ?? join(ws.dir, 'checkpoints', `world-seed-${seed}`));
-  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 600, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, threads: intOption(args, 'threads', 1, 1024) ?? 1 };
+  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, threads: intOption(args, 'threads', 1, 1024) ?? 1 };
   const project = ws.projects.list().find((p) => p.name === 'world') ?? ws.projects.create('world', { kind: 'built-in world' });
   const run = ws.runs.create(project.id, 'world-build', { ...options, checkpointDir });
   ws.runs.setStatus(run.id, 'running');
@@ -102,7 +102,7 @@ export const worldCommand: CliCommand = {
     out: 'build: model folder to write (default WORKSPACE/models/world-seed-N)',
     checkpoints: 'build: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
     'judge-steps': 'build: judge training steps (default 1200)',
-    'vae-steps': 'build: VAE training steps (default 600)',
+    'vae-steps': 'build: VAE training steps (default 300)',
     steps: 'build: text encoder + UNet training steps (default 6000)',
     threads: 'build: compute threads (default 1)',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',

@@ -1,17 +1,26 @@
 // Oracle bridge for the world model, TypeScript side.
-//   build OUT      : a few-step `world build` (every stage) into OUT/model, for when no model is shipped
+//   folder OUT     : the world model folder as save-model.ts writes it, with seeded random weights
+//                    (OUT/model), for when no trained model is shipped: equivalence needs no training
 //   captions DIR N : N world captions (every difficulty and template) and the engine tokenizer's ids for
 //                    them with DIR/tokenizer, into DIR/../captions.json
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadClipTokenizer } from '../../../src/engine/models/sd/tokenizer';
-import { buildWorldModel } from '../../../src/engine/world/build';
+import { clipTextParams, unetParams, vaeParams, type ExpectedParam } from '../../../src/engine/models/sd/loader';
+import { randomWeights } from '../../../src/engine/models/sd/unet/layers';
+import { hostTensor, type HostTensor } from '../../../src/engine/runtime';
+import { saveWorldModel } from '../../../src/engine/world/save-model';
+import { worldConfigs } from '../../../src/engine/world/training-graphs';
 import { worldItem } from '../../../src/engine/world/items';
 
 async function main([command, dir, count]: readonly string[]): Promise<void> {
-  if (command === 'build' && dir) {
-    const ctx = { signal: new AbortController().signal, checkpointDir: join(dir, 'checkpoints'), metric: () => {}, progress: () => {} };
-    await buildWorldModel({ seed: 4, out: join(dir, 'model'), judgeSteps: 1, judgeBatch: 2, vaeSteps: 2, vaeBatch: 2, diffusionSteps: 2, diffusionBatch: 2 }, ctx);
+  if (command === 'folder' && dir) {
+    const { unet, vae, text } = worldConfigs();
+    const weights = (specs: readonly ExpectedParam[], seed: number): Record<string, HostTensor> => {
+      const provider = randomWeights(seed);
+      return Object.fromEntries(specs.map((p) => [p.name, hostTensor('float32', p.shape, provider({ name: p.name, shape: p.shape }).data as Float32Array)]));
+    };
+    await saveWorldModel(join(dir, 'model'), { unet: weights(unetParams(unet), 1), textEncoder: weights(clipTextParams(text), 2), vae: weights(vaeParams(vae), 3), scalingFactor: 0.9 });
     return;
   }
   if (command === 'captions' && dir) {
@@ -23,7 +32,7 @@ async function main([command, dir, count]: readonly string[]): Promise<void> {
     writeFileSync(join(dirname(dir), 'captions.json'), JSON.stringify(rows.map((text) => ({ text, ids: tok.encode(text, { padding: 'none' }).ids }))));
     return;
   }
-  throw new Error('usage: engine-world.ts build OUT | captions MODEL_DIR N');
+  throw new Error('usage: engine-world.ts folder OUT | captions MODEL_DIR N');
 }
 
 await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 """World model oracle: diffusers loads the world model folder (the shipped one in resources/world when
-it exists, else a few-step `world build`), and from the same initial noise the engine's pipeline and
+it exists, else the same folder layout written by the engine with seeded random weights), and from the same initial noise the engine's pipeline and
 diffusers' StableDiffusionPipeline (DDIM, 25 steps, classifier-free guidance) give the same final
 latents; transformers' CLIPTokenizer gives the same ids as the engine's tokenizer for world captions."""
 import json
@@ -32,8 +32,7 @@ def world_model():
         shutil.rmtree(model, ignore_errors=True)
         shutil.copytree(SHIPPED, model)
     else:
-        shutil.rmtree(OUT / "checkpoints", ignore_errors=True)
-        run_ts("engine-world.ts", "build", OUT, folder="world")
+        run_ts("engine-world.ts", "folder", OUT, folder="world")
     return model
 
 
