@@ -6,5 +6,6 @@ import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { pruneCommand } from './prune';
 import { studioCommand } from './studio';
+import { worldCommand } from './world';
 
-export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, pruneCommand, studioCommand];
+export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, pruneCommand, studioCommand, worldCommand];

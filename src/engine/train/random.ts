@@ -2,6 +2,11 @@
 // same seed gives the same stream on every platform (mulberry32 + Box-Muller), so a run repeats.
 import { EngineError } from '../core/errors';
 
+export interface RandomState {
+  readonly state: number;
+  readonly spare: number | null;
+}
+
 export class Random {
   private state: number;
   private spare: number | undefined;
@@ -9,6 +14,18 @@ export class Random {
   constructor(seed: number) {
     if (!Number.isInteger(seed)) throw new EngineError('invalid-argument', `A random seed must be an integer (got ${seed}).`, { seed });
     this.state = seed >>> 0;
+  }
+
+  /** The generator's whole state (for checkpoints): the stream continues exactly after `Random.restore`. */
+  save(): RandomState {
+    return { state: this.state, spare: this.spare ?? null };
+  }
+
+  static restore(saved: RandomState): Random {
+    const r = new Random(0);
+    r.state = saved.state >>> 0;
+    r.spare = saved.spare ?? undefined;
+    return r;
   }
 
   /** Uniform in [0, 1). */

@@ -33,6 +33,8 @@ export interface TrainerOptions {
 export interface StepResult {
   readonly loss: number;
   readonly outputs: Outputs;
+  /** The loss was not finite: parameters, optimiser state and step count were left as they were. */
+  readonly skipped: boolean;
 }
 
 export class Trainer {
@@ -84,17 +86,22 @@ export class Trainer {
     return { step: this.steps, params: { ...this.params }, optimizerState: { ...this.state } };
   }
 
-  /** One optimiser step on a batch (the forward graph's non-parameter inputs); returns the loss before the update. */
+  /**
+   * One optimiser step on a batch (the forward graph's non-parameter inputs); returns the loss before
+   * the update. A non-finite loss is not applied (see StepResult.skipped).
+   */
   async step(batch: Feeds, lr: number = this.options.optimizer.lr): Promise<StepResult> {
     const t = this.steps + 1;
     const dtype = firstParam(this.params).dtype;
     const hyper: Record<string, HostTensor> = {};
     for (const [name, value] of Object.entries(this.options.optimizer.hyperValues(t, lr))) hyper[hyperInputName(name)] = scalar(dtype, value);
     const out = await this.session.run({ ...batch, ...this.params, ...this.state, ...hyper });
+    const loss = Number(take(out, this.options.loss ?? 'loss').data[0]);
+    if (!Number.isFinite(loss)) return { loss, outputs: out, skipped: true };
     for (const name of Object.keys(this.params)) this.params[name] = take(out, newName(name));
     for (const name of Object.keys(this.state)) this.state[name] = take(out, newName(name));
     this.steps = t;
-    return { loss: Number(take(out, this.options.loss ?? 'loss').data[0]), outputs: out };
+    return { loss, outputs: out, skipped: false };
   }
 
   /** Runs the forward graph with the current parameters. */

@@ -1,0 +1,124 @@
+// `aptp world dataset --size N DIR | world judge IMAGES | world build`: the built-in world. dataset
+// writes N rendered scenes with captions and ground truth as an imagefolder; judge scores images
+// against their prompts with the world's judge (an offline stand-in for CLIP score); build trains
+// the world model from a seed (resumable from its checkpoints) and writes a diffusers folder.
+import { resolve, join } from 'node:path';
+import { isEngineError } from '../../engine/core/errors';
+import type { JobContext } from '../../engine/jobs/job';
+import { openWorkspace } from '../../engine/store/workspace';
+import type { TrainingContext } from '../../engine/train/loop';
+import { buildWorldModel } from '../../engine/world/build';
+import { MAX_ITEMS, MIN_ITEMS, writeWorldDataset } from '../../engine/world/dataset';
+import { UsageError, type CliCommand, type ParsedArgs } from '../command';
+import { table } from '../format';
+import { intOption, stringOption } from '../options';
+import { progressBar } from '../progress';
+import { runJudge } from './world-judge';
+
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--steps N]';
+
+function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  return work(abort.signal).finally(() => process.off('SIGINT', onSigint));
+}
+
+async function runDataset(args: ParsedArgs, target: string): Promise<number> {
+  const size = intOption(args, 'size', MIN_ITEMS, MAX_ITEMS);
+  if (size === undefined) throw new UsageError(`world dataset needs --size N (${MIN_ITEMS} to ${MAX_ITEMS})`);
+  const seed = intOption(args, 'seed', 0, 2 ** 31) ?? 0;
+  const bar = progressBar('rendering', size);
+  const r = await withSignal((signal) => {
+    const job: JobContext = { signal, progress: (p) => bar.update(p.done, p.detail) };
+    return writeWorldDataset(resolve(target), { size, seed }, job);
+  });
+  bar.finish();
+  process.stdout.write(`${table([['dataset', `${r.dir} (metadata.jsonl + images/, ground truth in each row's 'scene')`], ['items', `${r.items}: ${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')}`], ['seed', String(seed)]])}\n`);
+  return 0;
+}
+
+async function runBuild(args: ParsedArgs): Promise<number> {
+  const seed = intOption(args, 'seed', 0, 2 ** 31) ?? 0;
+  const ws = openWorkspace(stringOption(args, 'workspace'));
+  const out = resolve(stringOption(args, 'out') ?? join(ws.dir, 'models', `world-seed-${seed}`));
+  const checkpointDir = resolve(stringOption(args, 'checkpoints') ?? join(ws.dir, 'checkpoints', `world-seed-${seed}`));
+  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, threads: intOption(args, 'threads', 1, 1024) ?? 1 };
+  const project = ws.projects.list().find((p) => p.name === 'world') ?? ws.projects.create('world', { kind: 'built-in world' });
+  const run = ws.runs.create(project.id, 'world-build', { ...options, checkpointDir });
+  ws.runs.setStatus(run.id, 'running');
+  let bar: ReturnType<typeof progressBar> | undefined;
+  let stage = '';
+  const started = Date.now();
+  try {
+    const r = await withSignal((signal) => {
+      const ctx: TrainingContext = {
+        signal, checkpointDir,
+        metric: (name, step, value) => ws.metrics.record(run.id, [{ name, step, value, wallTime: Date.now() / 1000 }]),
+        progress: (p) => {
+          const now = (p.detail ?? '').split(' ')[0] ?? '';
+          if (now !== stage) { bar?.finish(); stage = now; bar = progressBar(stage, p.total); }
+          bar?.update(p.done, p.detail);
+        },
+      };
+      return buildWorldModel(options, ctx);
+    });
+    bar?.finish();
+    ws.runs.setStatus(run.id, 'completed');
+    const minutes = ((Date.now() - started) / 60000).toFixed(1);
+    process.stdout.write(`${table([
+      ['model', r.dir],
+      ['judge', `${r.judge.steps} steps, loss ${r.judge.lastLoss.toFixed(4)}, ${r.judge.imagesPerSecond.toFixed(1)} images/s`],
+      ['vae', `${r.vae.steps} steps, loss ${r.vae.lastLoss.toFixed(5)}, ${r.vae.imagesPerSecond.toFixed(1)} images/s`],
+      ['diffusion', `${r.diffusion.steps} steps, loss ${r.diffusion.lastLoss.toFixed(5)}, ${r.diffusion.imagesPerSecond.toFixed(1)} images/s`],
+      ['scaling factor', r.scalingFactor.toPrecision(5)],
+      ['time', `${minutes} min this call (run ${run.id}, checkpoints in ${checkpointDir})`],
+    ])}\n`);
+    return 0;
+  } catch (error) {
+    const cancelled = isEngineError(error) && error.code === 'cancelled';
+    ws.runs.setStatus(run.id, cancelled ? 'cancelled' : 'failed', { message: (error as Error).message });
+    if (cancelled) process.stderr.write(`stopped; run the same command again to resume from ${checkpointDir}\n`);
+    throw error;
+  } finally {
+    ws.close();
+  }
+}
+
+export const worldCommand: CliCommand = {
+  name: 'world',
+  summary: 'The built-in world: render a captioned dataset with ground truth, judge images, build the world model',
+  usage: USAGE,
+  options: {
+    size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, reference: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
+    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+  },
+  optionHelp: {
+    size: `dataset: number of scenes (${MIN_ITEMS} to ${MAX_ITEMS})`,
+    seed: 'dataset/build: world seed (default 0)',
+    judge: 'judge: the judge folder (default: the shipped one in resources/world/judge)',
+    reference: 'judge: a second image folder; prints the Fréchet distance of judge features (a stand-in for FID)',
+    limit: 'judge: how many images to list (default 20)',
+    out: 'build: model folder to write (default WORKSPACE/models/world-seed-N)',
+    checkpoints: 'build: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
+    'judge-steps': 'build: judge training steps (default 1200)',
+    'vae-steps': 'build: VAE training steps (default 300)',
+    steps: 'build: text encoder + UNet training steps (default 6000)',
+    threads: 'build: compute threads (default 1)',
+    workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
+  },
+  maxPositionals: 2,
+  async run(args) {
+    const [sub, target] = args.positionals;
+    if (sub === 'dataset') {
+      if (!target) throw new UsageError('world dataset needs the folder to write');
+      return runDataset(args, target);
+    }
+    if (sub === 'judge') {
+      if (!target) throw new UsageError('world judge needs an image folder or a metadata.jsonl with prompts');
+      return runJudge(args, target);
+    }
+    if (sub === 'build') return runBuild(args);
+    throw new UsageError(`expected dataset, judge or build; usage: ${USAGE}`);
+  },
+};

@@ -1,0 +1,152 @@
+// `aptp world build`: trains the world model from a seed with the engine's own autodiff and AdamW,
+// in stages over scenes rendered on the fly: (0) the judge (judge.ts); (1) the VAE (reconstruction
+// + small KL), then its latent scale is measured; (2) the CLIP text encoder and UNet together on
+// epsilon prediction, with 10% of captions dropped for classifier-free guidance. Each stage checkpoints atomically and a
+// second call with the same checkpoint folder resumes exactly where the last one stopped. Writes
+// a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostTensor } from '../runtime';
+import { hostTensor, openSession, type RuntimeSession } from '../runtime';
+import { emitModel } from '../onnx';
+import { buildVaeEncoder, VAE_ENCODER_IO } from '../models/sd/vae';
+import { DdpmTraining } from '../models/sd/schedulers';
+import { loadClipTokenizer, type ClipTokenizer } from '../models/sd/tokenizer';
+import { randomWeights, type WeightProvider } from '../models/sd/unet/layers';
+import { Trainer, adamW } from '../train';
+import { findCheckpoint, trainLoop, type LoopResult, type TrainingContext } from '../train/loop';
+import { promoteToInputs } from '../train/trainable';
+import { autoencoderBatches, imageBatch, WorldStream, type CursorState } from './batches';
+import { WORLD_SCHEDULER } from './model-config';
+import { saveWorldModel, writeTokenizer } from './save-model';
+import { autoencoderGraph, diffusionGraph, LATENT_SIZE, TARGET_INPUT, TEXT_LENGTH, worldConfigs } from './training-graphs';
+import { saveJudge, trainJudge } from './judge';
+import { IMAGE_SIZE } from './vocabulary';
+
+export interface WorldBuildOptions {
+  readonly seed: number;
+  readonly out: string;
+  readonly judgeSteps: number;
+  readonly judgeBatch?: number;
+  readonly vaeSteps: number;
+  readonly diffusionSteps: number;
+  readonly vaeBatch?: number;
+  readonly diffusionBatch?: number;
+  readonly threads?: number;
+}
+
+export interface WorldBuildResult {
+  readonly dir: string;
+  readonly judge: LoopResult;
+  readonly vae: LoopResult;
+  readonly diffusion: LoopResult;
+  readonly scalingFactor: number;
+}
+
+const KL_WEIGHT = 1e-4;
+const CAPTION_DROP = 0.1;
+
+/** Linear warm-up over `warmup` steps, constant, then a quarter of the rate over the last fifth. */
+function schedule(peak: number, steps: number, warmup: number): (t: number) => number {
+  return (t) => (t <= warmup ? (peak * t) / warmup : t > 0.8 * steps ? peak / 4 : peak);
+}
+
+/** A weight provider over trained tensors (names are diffusers keys). */
+export function tensorWeights(params: Readonly<Record<string, HostTensor>>): WeightProvider {
+  return (spec) => {
+    const t = params[spec.name];
+    if (!t) throw new Error(`no trained weight '${spec.name}'`);
+    return { dtype: 'float32', data: t.data as Float32Array };
+  };
+}
+
+async function trainAutoencoder(o: WorldBuildOptions, ctx: TrainingContext): Promise<{ params: Record<string, HostTensor>; result: LoopResult }> {
+  const batch = o.vaeBatch ?? 8;
+  const { graph, params } = promoteToInputs(autoencoderGraph(worldConfigs().vae, batch, randomWeights(o.seed + 1), KL_WEIGHT));
+  const saved = await findCheckpoint<CursorState>(ctx, 'vae');
+  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 1e-3, weightDecay: 0 }), session: { intraOpThreads: o.threads ?? 1 }, keep: ['recon_loss', 'kl'], resume: saved?.snapshot });
+  const data = autoencoderBatches(new WorldStream(o.seed, saved?.state), batch, LATENT_SIZE);
+  const result = await trainLoop(trainer, { name: 'vae', steps: o.vaeSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(1e-3, o.vaeSteps, 20), scalars: ['recon_loss', 'kl'] }, data, ctx);
+  return { params: { ...trainer.parameters }, result };
+}
+
+/** The trained encoder as a session that maps images (and noise) to latents at scale `scale`. */
+async function encoderSession(vae: Record<string, HostTensor>, batch: number, scale: number, threads: number): Promise<RuntimeSession> {
+  const config = { ...worldConfigs().vae, scaling_factor: scale };
+  const g = buildVaeEncoder(config, { batch, height: IMAGE_SIZE, width: IMAGE_SIZE, weights: tensorWeights(vae) }).graph;
+  return openSession({ bytes: emitModel(g), name: g.name }, { intraOpThreads: threads });
+}
+
+/** 1 / std of sampled latents over 256 fresh scenes (diffusers' scaling_factor convention). */
+async function measureScale(vae: Record<string, HostTensor>, seed: number, threads: number): Promise<number> {
+  const batch = 32;
+  const enc = await encoderSession(vae, batch, 1, threads);
+  const stream = new WorldStream(seed + 99991);
+  const values: number[] = [];
+  for (let k = 0; k < 8; k++) {
+    const n = batch * 4 * LATENT_SIZE * LATENT_SIZE;
+    const out = await enc.run({ [VAE_ENCODER_IO.image]: hostTensor('float32', [batch, 3, IMAGE_SIZE, IMAGE_SIZE], imageBatch(stream.take(batch))), [VAE_ENCODER_IO.noise]: hostTensor('float32', [batch, 4, LATENT_SIZE, LATENT_SIZE], stream.normals(n)) }, [VAE_ENCODER_IO.latents]);
+    values.push(...(out[VAE_ENCODER_IO.latents]?.data as Float32Array));
+  }
+  await enc.dispose();
+  const mean = values.reduce((a, v) => a + v, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+  return Math.fround(1 / std);
+}
+
+interface DiffusionState extends CursorState {
+  readonly scale: number;
+}
+
+function diffusionBatches(stream: WorldStream, enc: RuntimeSession, tok: ClipTokenizer, batch: number, scale: number): { next(): Promise<Record<string, HostTensor>>; save(): DiffusionState } {
+  const ddpm = new DdpmTraining(WORLD_SCHEDULER);
+  const latentShape = [batch, 4, LATENT_SIZE, LATENT_SIZE];
+  const n = batch * 4 * LATENT_SIZE * LATENT_SIZE;
+  return {
+    next: async () => {
+      const items = stream.take(batch);
+      const captions = items.map((it) => (stream.rand.next() < CAPTION_DROP ? '' : it.caption));
+      const timesteps = items.map(() => stream.rand.int(1000));
+      const enc0 = await enc.run({ [VAE_ENCODER_IO.image]: hostTensor('float32', [batch, 3, IMAGE_SIZE, IMAGE_SIZE], imageBatch(items)), [VAE_ENCODER_IO.noise]: hostTensor('float32', latentShape, stream.normals(n)) }, [VAE_ENCODER_IO.latents]);
+      const noise = stream.normals(n);
+      return {
+        input_ids: hostTensor('int64', [batch, TEXT_LENGTH], tok.encodeBatch(captions)),
+        sample: hostTensor('float32', latentShape, ddpm.addNoise(enc0[VAE_ENCODER_IO.latents]?.data as Float32Array, noise, timesteps)),
+        timestep: hostTensor('float32', [batch], Float32Array.from(timesteps)),
+        [TARGET_INPUT]: hostTensor('float32', latentShape, noise),
+      };
+    },
+    save: () => ({ ...stream.save(), scale }),
+  };
+}
+
+async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTensor>, ctx: TrainingContext): Promise<{ params: Record<string, HostTensor>; result: LoopResult; scale: number }> {
+  const batch = o.diffusionBatch ?? 16;
+  const threads = o.threads ?? 1;
+  const saved = await findCheckpoint<DiffusionState>(ctx, 'diffusion');
+  const scale = saved?.state.scale ?? (await measureScale(vae, o.seed, threads));
+  const { graph, params } = promoteToInputs(diffusionGraph(worldConfigs(), batch, { unet: randomWeights(o.seed + 2), text: randomWeights(o.seed + 3) }));
+  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 5e-4, weightDecay: 0.01 }), session: { intraOpThreads: threads }, resume: saved?.snapshot });
+  const tokDir = join(ctx.checkpointDir, 'tokenizer');
+  writeTokenizer(tokDir);
+  const enc = await encoderSession(vae, batch, scale, threads);
+  const data = diffusionBatches(new WorldStream(o.seed + 7, saved?.state), enc, loadClipTokenizer(tokDir), batch, scale);
+  try {
+    const result = await trainLoop(trainer, { name: 'diffusion', steps: o.diffusionSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(5e-4, o.diffusionSteps, 50) }, data, ctx);
+    return { params: { ...trainer.parameters }, result, scale };
+  } finally {
+    await enc.dispose();
+  }
+}
+
+/** Trains (or resumes) both stages and writes the model folder to `options.out`. */
+export async function buildWorldModel(options: WorldBuildOptions, ctx: TrainingContext): Promise<WorldBuildResult> {
+  mkdirSync(ctx.checkpointDir, { recursive: true });
+  const judge = await trainJudge({ seed: options.seed, steps: options.judgeSteps, batch: options.judgeBatch, threads: options.threads }, ctx);
+  const vae = await trainAutoencoder(options, ctx);
+  const diffusion = await trainDiffusion(options, vae.params, ctx);
+  const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(diffusion.params).filter(([k]) => k.startsWith('text_model.') === prefix));
+  const dir = await saveWorldModel(options.out, { unet: split(false), textEncoder: split(true), vae: vae.params, scalingFactor: diffusion.scale });
+  await saveJudge(join(dir, 'judge'), judge.params);
+  return { dir, judge: judge.result, vae: vae.result, diffusion: diffusion.result, scalingFactor: diffusion.scale };
+}
