@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as datasetApi from './dataset-api';
 import { machineInfoSchema } from './machine-info';
+import * as routingApi from './routing-api';
 import type { Result } from './result';
 import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedSchema, listJobs } from './studio-jobs';
 import { generateImageInputSchema, inspectModel } from './studio-model';
@@ -36,6 +37,10 @@ export const studioRequests = {
   generateImage: { input: generateImageInputSchema, output: jobStartedSchema },
   cancelJob,
   listJobs,
+  routingRuns: routingApi.routingRuns,
+  routingMap: routingApi.routingMap,
+  expertPrompts: routingApi.expertPrompts,
+  expensivePrompts: routingApi.expensivePrompts,
 } as const;
 
 /** Event table: event name -> payload schema. */

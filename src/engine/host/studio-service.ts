@@ -7,6 +7,7 @@ import { getMachineInfo } from '../system/machine-info';
 import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';
 import { modelHandlers } from './model-service';
+import { routingHandlers } from './routing-service';
 import type { WorkspaceHolder } from './workspace-holder';
 
 export interface StudioServiceContext {
@@ -31,6 +32,7 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     getMachineInfo: () => getMachineInfo(context.workspace.get()),
     ...datasetHandlers(() => context.workspace.get(), (kind, run) => jobs.start(kind, run)),
     ...modelHandlers(jobs, generator),
+    ...routingHandlers(() => context.workspace.get()),
   };
   return {
     handlers,

@@ -38,6 +38,16 @@ export interface RoutedRun {
   readonly updatedAt: string;
 }
 
+export interface RoutedRunListing {
+  readonly runId: string;
+  readonly status: string;
+  readonly datasetId: string;
+  readonly datasetName: string;
+  readonly experts: number;
+  readonly assigned: number;
+  readonly updatedAt: string;
+}
+
 export interface Assignment {
   readonly itemId: number;
   readonly expert: number;
@@ -116,6 +126,17 @@ export class RoutingRepository {
       }
     })();
     this.db.prepare('UPDATE routing_runs SET updated_at = ? WHERE run_id = ?').run(new Date().toISOString(), runId);
+  }
+
+  /** Every routed run, newest first, with its dataset's name and how many experts and assignments it has. */
+  routedRuns(): RoutedRunListing[] {
+    return this.db
+      .prepare(`SELECT r.run_id AS runId, runs.status, r.dataset_id AS datasetId, d.name AS datasetName, r.updated_at AS updatedAt,
+          (SELECT count(*) FROM routing_experts e WHERE e.run_id = r.run_id) AS experts,
+          (SELECT count(*) FROM routing_assignments a WHERE a.run_id = r.run_id) AS assigned
+        FROM routing_runs r JOIN runs ON runs.id = r.run_id JOIN datasets d ON d.id = r.dataset_id
+        ORDER BY runs.created_at DESC, r.run_id`)
+      .all() as RoutedRunListing[];
   }
 
   run(runId: string): RoutedRun | undefined {
