@@ -101,3 +101,4 @@ export type BlockArchitectureView = z.output<typeof blockArchitectureSchema>;
 export type RankedPrompt = z.output<typeof rankedPromptSchema>;
 export type SeparatingWord = z.output<typeof separatingWordSchema>;
 export type RoutedRunSummary = z.output<typeof routedRunSchema>;
+export type ExpensivePrompts = z.output<typeof expensivePrompts.output>;

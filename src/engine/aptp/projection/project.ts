@@ -4,7 +4,7 @@
 // coordinates are scaled into [-1, 1] on the longer axis (aspect kept), so views need no data range.
 import { RoutingRepository, type ProjectedPoint, type ProjectionRecord } from '../../store/repositories/routing';
 import type { Workspace } from '../../store/workspace';
-import { loadPromptEmbeddings } from './embeddings';
+import { loadPromptEmbeddings, promptEmbeddingsHash } from './embeddings';
 import { DEFAULT_UMAP, umapLayout, type LayoutOptions, type UmapParams } from './umap';
 
 export const PROJECTION_METHOD = 'umap-js@1.4.0/l2-normalised';
@@ -44,9 +44,9 @@ export function normaliseLayout(xy: Float32Array): Float32Array {
 export async function datasetProjection(ws: Workspace, datasetId: string, encoder: string, params: UmapParams = DEFAULT_UMAP, o: LayoutOptions = {}): Promise<DatasetProjection> {
   const repo = new RoutingRepository(ws.db);
   const paramsJson = projectionParamsJson(params);
-  const embeddings = await loadPromptEmbeddings(ws, datasetId, encoder);
   const found = repo.findProjection(datasetId, encoder, paramsJson);
-  if (found && found.inputHash === embeddings.inputHash) return { record: found, points: repo.points(found.id), cached: true };
+  if (found && found.inputHash === promptEmbeddingsHash(ws, datasetId, encoder)) return { record: found, points: repo.points(found.id), cached: true };
+  const embeddings = await loadPromptEmbeddings(ws, datasetId, encoder);
   const n = embeddings.itemIds.length;
   const xy = normaliseLayout(await umapLayout(embeddings.data, n, embeddings.dim, params, o));
   const points = embeddings.itemIds.map((itemId, i) => ({ itemId, x: xy[i * 2]!, y: xy[i * 2 + 1]! }));
