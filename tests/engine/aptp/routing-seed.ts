@@ -4,14 +4,19 @@
 // real MACs accounting (fixed part plus the kept share of the prunable part: an estimate, the
 // trainer records exact ones), and each prompt assigned to its nearest of K k-means centroids of its
 // real embedding, with margin = runner-up distance minus nearest distance.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_UMAP, loadPromptEmbeddings, normaliseLayout, projectionParamsJson, promptEmbeddingsHash, seededRandom } from '../../../src/engine/aptp/projection';
 import { expertArchitecture } from '../../../src/engine/aptp/routing-map';
-import { loadPromptEmbeddings } from '../../../src/engine/aptp/projection';
+import { importDataset } from '../../../src/engine/data/import-dataset';
+import { cacheKey, captionHash, PreparedCache } from '../../../src/engine/data/prepared-cache';
 import { parseUNetConfig } from '../../../src/engine/models/sd/config';
 import { gateLayout, unetMacs } from '../../../src/engine/models/sd/structure';
 import { resolveUNet } from '../../../src/engine/models/sd/unet/arch';
 import { RoutingRepository, type Assignment } from '../../../src/engine/store/repositories/routing';
 import type { Workspace } from '../../../src/engine/store/workspace';
 import { TINY_UNET } from '../models/sd/loader/tiny-folder';
+import { quietJob, TOPICS } from './prompt-world';
 
 interface Clustering {
   readonly labels: Int32Array;
@@ -64,4 +69,42 @@ export async function seedRouting(ws: Workspace, datasetId: string, encoder: str
   const assignments = m.itemIds.map((itemId, i) => ({ itemId, expert: labels[i]!, margin: margins[i]! }));
   repo.writeAssignments(run.id, assignments);
   return { runId: run.id, assignments };
+}
+
+/**
+ * A render-load fixture for the map: `count` prompts imported as a real prompts dataset with
+ * DISTINCT_CAPTIONS distinct captions, each caption given a stand-in 8-D embedding through the real
+ * preparation cache (no encoder run: that would take hours here), K blobs; the projection stored
+ * through the repository against the real input hash, each item at its blob's centre plus its own
+ * noise (UMAP of 100k points is not what this measures), and each prompt assigned to its blob.
+ */
+const DISTINCT_CAPTIONS = 2000;
+
+export async function seedLargeRouting(ws: Workspace, dir: string, count: number, k: number): Promise<{ runId: string; datasetId: string }> {
+  const file = join(dir, 'many-prompts.txt');
+  const captionOf = (i: number) => {
+    const c = i % DISTINCT_CAPTIONS;
+    return `prompt ${c} about ${TOPICS[c % TOPICS.length]![c % 15]}`;
+  };
+  writeFileSync(file, Array.from({ length: count }, (_, i) => captionOf(i)).join('\n'));
+  const { datasetId } = await importDataset(ws, { path: file }, {}, quietJob());
+  const encoder = 'stand-in-8d#blobs';
+  const cache = new PreparedCache(ws);
+  const random = seededRandom(11);
+  const normal = () => Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
+  const blobOf = (i: number) => (i % DISTINCT_CAPTIONS) % k;
+  const centre = (b: number, d: number) => (d < 2 ? 0.6 * Math.cos((2 * Math.PI * b) / k - (d * Math.PI) / 2) : 0);
+  for (let c = 0; c < Math.min(count, DISTINCT_CAPTIONS); c++) {
+    const data = Float32Array.from({ length: 8 }, (_, d) => centre(blobOf(c), d) + 0.12 * normal());
+    await cache.write(cacheKey('prompt-embedding', captionHash(captionOf(c)), encoder, 0, ''), { dtype: 'float32', shape: [8], data });
+  }
+  const items = ws.db.prepare('SELECT id FROM dataset_items WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number }[];
+  const raw = Float32Array.from(items.flatMap((_, i) => [centre(blobOf(i), 0) + 0.15 * normal(), centre(blobOf(i), 1) + 0.15 * normal()]));
+  const xy = normaliseLayout(raw);
+  const repo = new RoutingRepository(ws.db);
+  repo.saveProjection(datasetId, encoder, projectionParamsJson(DEFAULT_UMAP), promptEmbeddingsHash(ws, datasetId, encoder), items.map((item, i) => ({ itemId: item.id, x: xy[i * 2]!, y: xy[i * 2 + 1]! })));
+  const run = ws.runs.create(ws.projects.create('large routing').id, 'prune', { datasetId, experts: k });
+  repo.defineRun({ runId: run.id, datasetId, encoder, baseMacs: 1e9, experts: Array.from({ length: k }, (_, e) => ({ expert: e, macs: 1e9 * (0.4 + (0.6 * e) / Math.max(1, k - 1)), blocks: [] })) });
+  repo.writeAssignments(run.id, items.map((item, i) => ({ itemId: item.id, expert: blobOf(i), margin: random() })));
+  return { runId: run.id, datasetId };
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { EngineError } from '../../core/errors';
 import { cacheKey, captionHash, PreparedCache } from '../../data/prepared-cache';
 import type { CacheKey } from '../../store/repositories/datasets-prepared';
-import { DatasetReportRepository } from '../../store/repositories/datasets-report';
+import { RoutingRepository } from '../../store/repositories/routing';
 import type { Workspace } from '../../store/workspace';
 
 export interface EmbeddingMatrix {
@@ -19,18 +19,6 @@ export interface EmbeddingMatrix {
   readonly inputHash: string;
 }
 
-const PAGE = 512;
-
-/** The usable captioned items of a dataset, in id order. */
-function captionedItems(ws: Workspace, datasetId: string): { id: number; caption: string }[] {
-  const report = new DatasetReportRepository(ws.db);
-  const out: { id: number; caption: string }[] = [];
-  for (let page = report.usableAfter(datasetId, 0, PAGE); page.length > 0; page = report.usableAfter(datasetId, page[page.length - 1]!.id, PAGE)) {
-    for (const item of page) if (item.caption) out.push({ id: item.id, caption: item.caption });
-  }
-  return out;
-}
-
 interface EmbeddingIndex {
   readonly items: readonly { id: number; key: CacheKey }[];
   readonly inputHash: string;
@@ -38,14 +26,15 @@ interface EmbeddingIndex {
 
 /** Finds every item's cache entry (from the SQLite index only) and hashes ids and entry hashes. */
 function indexEmbeddings(ws: Workspace, datasetId: string, encoder: string): EmbeddingIndex {
-  const cache = new PreparedCache(ws);
+  const repo = new RoutingRepository(ws.db);
   const hash = createHash('sha256').update(`${datasetId}\n${encoder}\n`);
-  const items = captionedItems(ws, datasetId).map((item) => {
-    const key = cacheKey('prompt-embedding', captionHash(item.caption), encoder, 0, '');
-    const entry = cache.index.get(key);
-    if (!entry) throw missing(datasetId, encoder, item.id);
-    hash.update(`${item.id}:${entry.sha256}\n`);
-    return { id: item.id, key };
+  const prompts = repo.promptItems(datasetId).map((item) => ({ id: item.id, captionHash: captionHash(item.caption) }));
+  const recorded = repo.embeddingHashes(encoder, [...new Set(prompts.map((p) => p.captionHash))]);
+  const items = prompts.map((p) => {
+    const sha = recorded.get(p.captionHash);
+    if (!sha) throw missing(datasetId, encoder, p.id);
+    hash.update(`${p.id}:${sha}\n`);
+    return { id: p.id, key: cacheKey('prompt-embedding', p.captionHash, encoder, 0, '') };
   });
   return { items, inputHash: hash.digest('hex') };
 }

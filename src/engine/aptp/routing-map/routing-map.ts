@@ -36,9 +36,7 @@ export async function routingMapOf(ws: Workspace, runId: string, o: LayoutOption
   const projection = await datasetProjection(ws, run.datasetId, run.encoder, undefined, o);
   const assigned = repo.assignments(runId);
   const byItem = new Map(assigned.map((a) => [a.itemId, a]));
-  const captions = new Map<number, string>(
-    (ws.db.prepare("SELECT id, coalesce(caption, '') AS caption FROM dataset_items WHERE dataset_id = ?").all(run.datasetId) as { id: number; caption: string }[]).map((r) => [r.id, r.caption]),
-  );
+  const captions = new Map(repo.promptItems(run.datasetId).map((r) => [r.id, r.caption]));
   const points: MapColumns = { itemId: [], x: [], y: [], expert: [], margin: [], prompt: [] };
   for (const p of projection.points) {
     const a = byItem.get(p.itemId);

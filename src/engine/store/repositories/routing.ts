@@ -169,6 +169,33 @@ export class RoutingRepository {
     return { total: n, prompts };
   }
 
+  /**
+   * The usable captioned items of a dataset in id order, in one query (the map's inputs). Paging by
+   * id with the report repository's usableAfter sorts the whole dataset once per page (its plan
+   * searches by category index, then sorts), which is quadratic at 100k items.
+   */
+  promptItems(datasetId: string): { id: number; caption: string }[] {
+    return this.db
+      .prepare(`SELECT id, caption FROM dataset_items
+        WHERE dataset_id = ? AND status != 'error' AND duplicate_of IS NULL AND caption IS NOT NULL AND caption != '' ORDER BY id`)
+      .all(datasetId) as { id: number; caption: string }[];
+  }
+
+  /**
+   * The content hash the cache index records for each prompt embedding of `encoder` (by caption
+   * hash; absent ones left out), with one prepared statement. Prompt-embedding keys carry resolution
+   * 0 and no variant (data/prepared-cache.ts cacheKey).
+   */
+  embeddingHashes(encoder: string, inputHashes: readonly string[]): Map<string, string> {
+    const get = this.db.prepare("SELECT sha256 FROM prepared_cache WHERE kind = 'prompt-embedding' AND input_hash = ? AND model_id = ? AND resolution = 0 AND variant = ''");
+    const out = new Map<string, string>();
+    for (const h of inputHashes) {
+      const row = get.get(h, encoder) as { sha256: string } | undefined;
+      if (row) out.set(h, row.sha256);
+    }
+    return out;
+  }
+
   findProjection(datasetId: string, encoder: string, paramsJson: string): ProjectionRecord | undefined {
     const row = this.db.prepare('SELECT * FROM projections WHERE dataset_id = ? AND encoder = ? AND params_json = ?').get(datasetId, encoder, paramsJson) as ProjectionRow | undefined;
     return row && {
