@@ -37,13 +37,20 @@ export interface RasterInput {
   readonly colour: Uint32Array;
 }
 
-/** Stamps every point with a colour (size x size pixels, centred) over what `pixels` holds; returns how many landed on screen. */
+/**
+ * Stamps every point with its colour (size x size pixels, centred) over what `pixels` holds; returns
+ * how many landed on screen. Writes through Int32 views: packed colours with alpha >= 128 exceed
+ * 2^31 and would be boxed numbers in a Uint32 loop (about 10x slower in V8), and a plain store loop
+ * beats TypedArray.fill for a 3-pixel row.
+ */
 export function rasterisePoints(pixels: Uint32Array, width: number, height: number, points: RasterInput, base: BaseScale, t: ViewTransform, size: number): number {
+  const out = new Int32Array(pixels.buffer, pixels.byteOffset, pixels.length);
+  const colour = new Int32Array(points.colour.buffer, points.colour.byteOffset, points.colour.length);
   const sx = t.k * base.ax;
   const ox = t.k * base.bx + t.x - size / 2;
   const sy = t.k * base.ay;
   const oy = t.k * base.by + t.y - size / 2;
-  const { x, y, colour } = points;
+  const { x, y } = points;
   let drawn = 0;
   for (let i = 0; i < x.length; i++) {
     const c = colour[i]!;
@@ -52,10 +59,12 @@ export function rasterisePoints(pixels: Uint32Array, width: number, height: numb
     const py = Math.round(y[i]! * sy + oy);
     if (px <= -size || py <= -size || px >= width || py >= height) continue;
     drawn++;
-    const x0 = Math.max(0, px);
-    const x1 = Math.min(width, px + size);
-    for (let row = Math.max(0, py); row < Math.min(height, py + size); row++) {
-      pixels.fill(c, row * width + x0, row * width + x1);
+    const x0 = px < 0 ? 0 : px;
+    const x1 = px + size > width ? width : px + size;
+    const y1 = py + size > height ? height : py + size;
+    for (let row = py < 0 ? 0 : py; row < y1; row++) {
+      const at = row * width;
+      for (let col = x0; col < x1; col++) out[at + col] = c;
     }
   }
   return drawn;
