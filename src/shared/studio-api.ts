@@ -6,6 +6,7 @@ import { z } from 'zod';
 import * as datasetApi from './dataset-api';
 import { machineInfoSchema } from './machine-info';
 import * as pruneApi from './prune-api';
+import * as routingApi from './routing-api';
 import type { Result } from './result';
 import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedSchema, listJobs } from './studio-jobs';
 import { generateImageInputSchema, inspectModel } from './studio-model';
@@ -39,6 +40,10 @@ export const studioRequests = {
   listJobs,
   /** MACs at the budget, the prunable target and the memory a micro-batch step needs, before starting. */
   pruneEstimate: pruneApi.pruneEstimate,
+  routingRuns: routingApi.routingRuns,
+  routingMap: routingApi.routingMap,
+  expertPrompts: routingApi.expertPrompts,
+  expensivePrompts: routingApi.expensivePrompts,
 } as const;
 
 /** Event table: event name -> payload schema. */

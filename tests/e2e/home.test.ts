@@ -61,9 +61,9 @@ describe('web studio home', () => {
   it('navigates the shell to views that are still to come', async () => {
     const page = await browser.newPage();
     await page.goto(studio.url.href);
-    await page.getByTestId('nav-routing').click();
-    expect(await page.getByTestId('upcoming-view').textContent()).toContain('Routing');
-    expect(new URL(page.url()).hash).toBe('#/routing');
+    await page.getByTestId('nav-export').click();
+    expect(await page.getByTestId('upcoming-view').textContent()).toContain('Export');
+    expect(new URL(page.url()).hash).toBe('#/export');
     await page.getByTestId('nav-home').click();
     await page.getByTestId('home-view').waitFor();
     await page.close();

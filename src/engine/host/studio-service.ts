@@ -8,6 +8,7 @@ import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';
 import { modelHandlers } from './model-service';
 import { pruneHandlers } from './prune-handlers';
+import { routingHandlers } from './routing-service';
 import type { WorkspaceHolder } from './workspace-holder';
 
 export interface StudioServiceContext {
@@ -33,6 +34,7 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     ...datasetHandlers(() => context.workspace.get(), (kind, run) => jobs.start(kind, run)),
     ...modelHandlers(jobs, generator),
     ...pruneHandlers(() => context.workspace.get()),
+    ...routingHandlers(() => context.workspace.get()),
   };
   return {
     handlers,

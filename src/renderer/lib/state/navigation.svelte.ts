@@ -4,7 +4,7 @@ export const VIEWS = [
   { id: 'model', label: 'Model', ready: true },
   { id: 'dataset', label: 'Dataset', ready: true },
   { id: 'train', label: 'Train', ready: false },
-  { id: 'routing', label: 'Routing', ready: false },
+  { id: 'routing', label: 'Routing', ready: true },
   { id: 'export', label: 'Export', ready: false },
 ] as const;
 
