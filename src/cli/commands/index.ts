@@ -4,6 +4,7 @@ import { dataCommand } from './data';
 import { demoCommand } from './demo';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
+import { runsCommand } from './runs';
 import { studioCommand } from './studio';
 
-export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, studioCommand];
+export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, runsCommand, studioCommand];

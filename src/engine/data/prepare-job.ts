@@ -17,6 +17,8 @@ export interface PrepareRequest {
   readonly seed?: number;
   /** Also cache the cropped pixels. */
   readonly pixels?: boolean;
+  /** Images per VAE run. */
+  readonly imageBatch?: number;
 }
 
 export interface PrepareResult {
@@ -34,7 +36,7 @@ export interface PrepareResult {
 export async function runPreparation(ws: Workspace, r: PrepareRequest, job: JobContext): Promise<PrepareResult> {
   const modelDir = resolve(r.modelDir);
   const resolution = r.resolution ?? (await modelResolution(modelDir)) ?? 512;
-  const encoders = await openSdEncoders(modelDir);
+  const encoders = await openSdEncoders(modelDir, r.imageBatch ? { imageBatch: r.imageBatch } : {});
   try {
     const spec = { resolution, crop: r.crop, flip: r.flip, seed: r.seed ?? 0 } as const;
     const s = await prepareDataset(ws, r.datasetId, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels: r.pixels ?? false }, job);

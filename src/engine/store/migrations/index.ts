@@ -2,5 +2,6 @@
 import type { Migration } from './migration';
 import { initial } from './001-initial';
 import { datasets } from './002-datasets';
+import { runsAsProcesses } from './003-runs-as-processes';
 
-export const migrations: readonly Migration[] = [initial, datasets];
+export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses];
