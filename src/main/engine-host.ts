@@ -24,9 +24,7 @@ export class EngineHost {
   constructor(private readonly options: EngineHostOptions) {}
 
   async call(method: StudioMethod, input: unknown): Promise<Result<unknown>> {
-    const result = await this.#connect().call(method, input);
-    this.#jobs.started(method, result);
-    return result;
+    return this.#connect().call(method, input);
   }
 
   stop(): void {

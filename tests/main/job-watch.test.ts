@@ -1,5 +1,6 @@
-// Main's view of running jobs: a job is known from its start answer or its progress, forgotten when
-// it finishes, and a dead engine host ends each still-running job with one error event.
+// Main's view of running jobs (the shared reducer): a job is known from its jobStarted or progress
+// event, never from a method name; forgotten when it finishes; a dead engine host ends each
+// still-running job with one error event.
 import { describe, expect, it } from 'vitest';
 import { JobWatch } from '../../src/main/job-watch';
 import { parseEvent } from '../../src/shared/studio-validate';
@@ -9,8 +10,8 @@ const stopped = { code: 'engine-stopped', message: 'The engine stopped.', detail
 describe('JobWatch', () => {
   it('ends the jobs still running, once, with valid jobFinished events', () => {
     const watch = new JobWatch();
-    watch.started('generateImage', { ok: true, value: { jobId: 'a' } });
-    watch.started('importDataset', { ok: true, value: { jobId: 'b' } });
+    watch.observe({ event: 'jobStarted', payload: { jobId: 'a', kind: 'generateImage' } });
+    watch.observe({ event: 'jobStarted', payload: { jobId: 'b', kind: 'importDataset' } });
     watch.observe({ event: 'jobProgress', payload: { jobId: 'c', kind: 'prepareDataset', done: 1, total: 9, detail: '', metrics: {} } });
     watch.observe({ event: 'jobFinished', payload: { jobId: 'b', kind: 'importDataset', result: { ok: false, error: { ...stopped, code: 'cancelled' } } } });
     const events = watch.abandon(stopped);
@@ -19,11 +20,11 @@ describe('JobWatch', () => {
     expect(watch.abandon(stopped)).toEqual([]);
   });
 
-  it('ignores answers that start no job', () => {
+  it('ignores events of other kinds and events after a job finished', () => {
     const watch = new JobWatch();
-    watch.started('ping', { ok: true, value: { pong: true, engineTime: 1 } });
-    watch.started('generateImage', { ok: false, error: stopped });
-    watch.started('listDatasets', { ok: true, value: { jobId: 'x' } });
-    expect(watch.abandon(stopped)).toEqual([]);
+    watch.observe({ event: 'runChanged', payload: { id: 'r', kind: 'importDataset', status: 'running', progress: { done: 0, total: 1, detail: '' }, requested: null, createdAt: 'now', startedAt: null, finishedAt: null, error: null, attempts: 1, resource: null } });
+    watch.observe({ event: 'jobFinished', payload: { jobId: 'x', kind: 'importDataset', result: { ok: false, error: stopped } } });
+    watch.observe({ event: 'jobProgress', payload: { jobId: 'x', kind: 'importDataset', done: 1, total: 2, detail: '', metrics: {} } });
+    expect(watch.abandon(stopped).map((e) => e.payload.jobId)).toEqual(['x']);
   });
 });

@@ -1,20 +1,15 @@
 // The Dataset view's StudioApi handlers: a folder browser that lists names only (directories and
-// data files other than caption sidecars, never contents), detection, import and preparation as
-// jobs (progress events, cancel), the report, pages of items and thumbnails. A thumbnail is served
+// data files other than caption sidecars, never contents), detection, the report, pages of items and thumbnails. A thumbnail is served
 // only for an item of an imported dataset, from the workspace's cache.
 import { homedir } from 'node:os';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { StudioHandlers } from '../../shared/studio-api';
-import type { StudioJobValue } from '../../shared/studio-jobs';
 import { EngineError } from '../core/errors';
 import { DatasetRepository } from '../store/repositories/datasets';
 import { DatasetReportRepository } from '../store/repositories/datasets-report';
-import type { JobContext } from '../jobs/job';
 import type { Workspace } from '../store/workspace';
 import { detectDataset } from './detect';
-import { importDataset } from './import-dataset';
-import { runPreparation } from './prepare-job';
 import { datasetReport } from './report';
 import { isImageName, stemOf } from './sources/common';
 import { ThumbnailStore } from './thumbnails';
@@ -23,11 +18,7 @@ import { describeFsError } from './walk';
 const MAX_ENTRIES = 5000;
 const DATA_FILE = /\.(txt|jsonl|csv|tsv|json)$/i;
 
-type DatasetHandlers = Pick<StudioHandlers, 'listDirectory' | 'detectDataset' | 'importDataset' | 'prepareDataset' | 'listDatasets' | 'datasetReport' | 'datasetItems' | 'datasetThumbnails'>;
-
-type DatasetJobKind = 'importDataset' | 'prepareDataset';
-/** Starts a job and returns its id at once (the engine host's job registry). */
-export type StartJob = <K extends DatasetJobKind>(kind: K, run: (ctx: JobContext) => Promise<StudioJobValue<K>>) => string;
+type DatasetHandlers = Pick<StudioHandlers, 'listDirectory' | 'detectDataset' | 'listDatasets' | 'datasetReport' | 'datasetItems' | 'datasetThumbnails'>;
 
 async function listDirectory(requested: string | undefined): ReturnType<StudioHandlers['listDirectory']> {
   if (requested !== undefined && !isAbsolute(requested)) throw new EngineError('invalid-argument', `'${requested}' is not an absolute path; pick a folder from the browser.`, { path: requested });
@@ -56,21 +47,14 @@ const summaryOf = (d: { id: string; name: string; root: string; format: string; 
   id: d.id, name: d.name, root: d.root, format: d.format, status: d.status, importedAt: d.importedAt,
 });
 
-export function datasetHandlers(workspace: () => Workspace, startJob: StartJob): DatasetHandlers {
+/** Import and preparation are runs (worker processes): see engine/host/run-service.ts. */
+export function datasetHandlers(workspace: () => Workspace): DatasetHandlers {
   return {
     listDirectory: ({ path }) => listDirectory(path),
     detectDataset: async ({ path }) => {
       const d = await detectDataset({ path });
       return { ...d, columns: d.columns ? [...d.columns] : undefined };
     },
-    importDataset: async ({ path, format, captionColumn }) => {
-      const jobId = startJob('importDataset', async (job) => {
-        const s = await importDataset(workspace(), { path, ...(format ? { format } : {}), ...(captionColumn ? { mapping: { captionColumn } } : {}) }, {}, job);
-        return { datasetId: s.datasetId, checked: s.checked, unchanged: s.unchanged, removed: s.removed };
-      });
-      return { jobId };
-    },
-    prepareDataset: async (input) => ({ jobId: startJob('prepareDataset', (job) => runPreparation(workspace(), input, job)) }),
     listDatasets: async () => ({ datasets: new DatasetRepository(workspace().db).list().map(summaryOf) }),
     datasetReport: async ({ datasetId }) => {
       const r = datasetReport(workspace(), datasetId);

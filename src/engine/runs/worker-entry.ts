@@ -15,13 +15,16 @@ if (!dir || !runId) {
   console.error('run worker: start me with --workspace=DIR --run=ID (the launcher does this).');
   process.exit(2);
 }
-const ws = openWorkspace(dir);
-try {
-  const ran = await executeRun(ws, runId);
-  if (!ran) console.error(`run worker: run ${runId} was not pending (another worker took it, or it was cancelled).`);
-} catch (error) {
-  console.error(`run worker: run ${runId} failed:`, error);
-} finally {
-  ws.close();
+async function main(workspaceDir: string, id: string): Promise<void> {
+  const ws = openWorkspace(workspaceDir);
+  try {
+    const ran = await executeRun(ws, id);
+    if (!ran) console.error(`run worker: run ${id} was not pending (another worker took it, or it was cancelled).`);
+  } catch (error) {
+    console.error(`run worker: run ${id} failed:`, error);
+  } finally {
+    ws.close();
+  }
 }
-process.exit(0);
+
+void main(dir, runId).finally(() => process.exit(0));
