@@ -4,39 +4,19 @@
 // interrupted or failed run pending again and starts a new worker; the kind continues from its
 // last checkpoint. Requests (pause, cancel) are rows any process writes; see RunRepository.request.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { EngineError } from '../core/errors';
+import { nodeEntry, type NodeEntry } from '../host/node-entry';
 import type { Run, RunRequest } from '../store/repositories/runs';
 import type { Workspace } from '../store/workspace';
 import { runKindOf } from './kinds';
 import { markDeadWorkers } from './liveness';
 import { checkpointDirOf } from './worker';
 
-export interface WorkerCommand {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd?: string;
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-/**
- * How to start a worker from where this code runs: the bundled worker next to this bundle
- * (out/cli/run-worker.mjs, out/main/run-worker.js), else the TypeScript entry through tsx (tests,
- * development). Inside Electron the same binary runs as plain Node.
- */
-export function workerCommand(): WorkerCommand {
-  const env = { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
-  for (const name of ['run-worker.mjs', 'run-worker.js']) {
-    const bundled = join(here, name);
-    if (existsSync(bundled)) return { command: process.execPath, args: [bundled], env };
-  }
-  const source = join(here, 'worker-entry.ts');
-  if (existsSync(source)) return { command: process.execPath, args: ['--import', 'tsx', source], env, cwd: join(here, '..', '..', '..') };
-  throw new EngineError('not-found', `The run worker is missing next to ${here}; rebuild APTP Studio (\`npm run setup\`).`, { dir: here });
+/** How to start a worker from where this code runs (bundled next to it, or from source). */
+export function workerCommand(): NodeEntry {
+  return nodeEntry(import.meta.url, 'run-worker', 'src/engine/runs/worker-entry.ts');
 }
 
 function spawnWorker(ws: Workspace, run: Run): void {

@@ -2,7 +2,7 @@
 // event, never from a method name; forgotten when it finishes; a dead engine host ends each
 // still-running job with one error event.
 import { describe, expect, it } from 'vitest';
-import { JobWatch } from '../../src/main/job-watch';
+import { JobWatch } from '../../src/shared/host-connection';
 import { parseEvent } from '../../src/shared/studio-validate';
 
 const stopped = { code: 'engine-stopped', message: 'The engine stopped.', details: {} };
