@@ -53,7 +53,7 @@ export class MetricRepository {
     }
     const width = Math.ceil((span.hi - span.lo + 1) / maxPoints);
     const points = this.db
-      .prepare(`SELECT min(step) AS step, avg(value) AS value, min(value) AS min, max(value) AS max FROM metric_series ${where} GROUP BY (step - ?) / ? ORDER BY step`)
+      .prepare(`SELECT min(step) AS step, avg(value) AS value, min(value) AS min, max(value) AS max FROM metric_series ${where} GROUP BY (step - CAST(? AS INTEGER)) / CAST(? AS INTEGER) ORDER BY step`)
       .all(...args, span.lo, width) as DecimatedPoint[];
     return { points, total: span.n };
   }
