@@ -1,6 +1,7 @@
 // Notices dead workers, from any reader (CLI, studio host, another worker): an active run whose
 // worker process no longer exists, or whose heartbeat is older than STALE_MS (a hung or vanished
-// machine), becomes interrupted (or cancelled, if a cancel was pending) and can be resumed.
+// machine), becomes interrupted (or cancelled, if a cancel was pending) and can be resumed. A run
+// executed in its starting process (the demo) has a pid and no heartbeat: only its pid is checked.
 import type { Run } from '../store/repositories/runs';
 import type { Workspace } from '../store/workspace';
 

@@ -132,7 +132,11 @@ export class RunRepository {
     return (this.db.prepare('SELECT * FROM runs WHERE updated_at > ? ORDER BY updated_at').all(sinceMs) as RunRow[]).map(fromRow);
   }
 
-  /** Moves a run to `status`; sets started/finished times; records an error value for 'failed'. */
+  /**
+   * Moves a run executed in this process (not by a worker: the demo) to `status`; sets started and
+   * finished times and records an error value for 'failed'. 'running' records this process's pid
+   * (no heartbeat), so readers notice the run was interrupted if this process dies.
+   */
   setStatus(id: string, status: RunStatus, error?: Record<string, unknown>): Run {
     const now = new Date().toISOString();
     this.db
@@ -140,10 +144,11 @@ export class RunRepository {
         `UPDATE runs SET status = ?, updated_at = ?,
            started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
            finished_at = CASE WHEN ? THEN ? ELSE NULL END,
+           pid = CASE WHEN ? = 'running' THEN ? ELSE NULL END,
            error_json = ?
          WHERE id = ?`,
       )
-      .run(status, Date.now(), status, now, FINISHED_RUN_STATUSES.has(status) ? 1 : 0, now, error ? JSON.stringify(error) : null, id);
+      .run(status, Date.now(), status, now, FINISHED_RUN_STATUSES.has(status) ? 1 : 0, now, status, process.pid, error ? JSON.stringify(error) : null, id);
     return this.require(id);
   }
 

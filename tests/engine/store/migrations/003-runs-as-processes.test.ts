@@ -78,4 +78,14 @@ describe('migration 003-runs-as-processes', () => {
     expect(() => runs.byPrefix('zz')).toThrow(/No run id starts with 'zz'/);
     db.close();
   });
+
+  it('gives a run executed in its own process (the demo) that process as pid, without a heartbeat', () => {
+    const db = atVersion2WithARun();
+    migrate(db, [initial, datasets, runsAsProcesses]);
+    const runs = new RunRepository(db);
+    const run = runs.create('p', 'demo-train');
+    expect(runs.setStatus(run.id, 'running')).toMatchObject({ status: 'running', pid: process.pid, heartbeatAt: null });
+    expect(runs.setStatus(run.id, 'completed')).toMatchObject({ status: 'completed', pid: null });
+    db.close();
+  });
 });
