@@ -21,9 +21,12 @@ const sourceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..
 export function nodeEntry(callerUrl: string, bundledName: string, source: string): NodeEntry {
   const here = dirname(fileURLToPath(callerUrl));
   const env = { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
-  for (const ext of ['.mjs', '.js']) {
-    const bundled = join(here, `${bundledName}${ext}`);
-    if (existsSync(bundled)) return { command: process.execPath, args: [bundled], env };
+  // The bundler may have put this code in a chunk folder below the entries (out/main/chunks/).
+  for (const dir of [here, dirname(here)]) {
+    for (const ext of ['.mjs', '.js']) {
+      const bundled = join(dir, `${bundledName}${ext}`);
+      if (existsSync(bundled)) return { command: process.execPath, args: [bundled], env };
+    }
   }
   const file = join(sourceRoot, source);
   if (existsSync(file) && !relative(sourceRoot, here).startsWith('..')) return { command: process.execPath, args: ['--import', 'tsx', file], env, cwd: sourceRoot };
