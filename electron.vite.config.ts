@@ -1,4 +1,5 @@
-// Build of the studio's three Electron targets: main (plus the engine host it forks), preload
+// Build of the studio's three Electron targets: main (plus the engine host it forks and the run
+// worker it spawns), preload
 // (one sandbox-safe CommonJS file, zod bundled in) and the Svelte renderer (also the web studio).
 import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -12,6 +13,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           'engine-host': resolve('src/engine/host/host-process.ts'),
+          'run-worker': resolve('src/engine/runs/worker-entry.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

@@ -1,13 +1,10 @@
 // The engine host as seen from main: a utility process running out/main/engine-host.js, so engine
-// work never blocks the window. Requests go over its port as envelopes; its events (validated by
-// the RPC client) go on to the windows. A host that dies fails its pending requests as values,
-// ends every job it was running with an 'engine-stopped' error event, and is started again on the
-// next request.
-import { utilityProcess, type UtilityProcess } from 'electron';
-import type { Result } from '../shared/result';
-import type { StudioEventListener, StudioMethod } from '../shared/studio-api';
-import { createStudioRpcClient, type StudioRpcClient } from '../shared/studio-client';
-import { JobWatch } from './job-watch';
+// work never blocks the window; the shared HostConnection does the rest (requests, validated
+// events to the windows, one 'engine-stopped' event per job of a host that died, restart on the
+// next request), exactly as the web studio does with its forked host.
+import { utilityProcess } from 'electron';
+import { HostConnection, type HostChild } from '../shared/host-connection';
+import type { StudioEventListener } from '../shared/studio-api';
 
 export interface EngineHostOptions {
   readonly script: string;
@@ -16,49 +13,18 @@ export interface EngineHostOptions {
   readonly log: (line: string) => void;
 }
 
-export class EngineHost {
-  #child: UtilityProcess | undefined;
-  #rpc: StudioRpcClient | undefined;
-  readonly #jobs = new JobWatch();
+function utilityHost(script: string, workspace: string | undefined): HostChild {
+  const child = utilityProcess.fork(script, workspace ? [`--workspace=${workspace}`] : [], { serviceName: 'APTP engine host', stdio: 'inherit' });
+  return {
+    send: (envelope) => child.postMessage(envelope),
+    onMessage: (listener) => child.on('message', (message: unknown) => listener(message)),
+    onExit: (listener) => child.once('exit', (code) => listener(code)),
+    kill: () => void child.kill(),
+  };
+}
 
-  constructor(private readonly options: EngineHostOptions) {}
-
-  async call(method: StudioMethod, input: unknown): Promise<Result<unknown>> {
-    const result = await this.#connect().call(method, input);
-    this.#jobs.started(method, result);
-    return result;
-  }
-
-  stop(): void {
-    this.#child?.kill();
-  }
-
-  #failRunningJobs(code: number): void {
-    const error = { code: 'engine-stopped', message: `The engine stopped (exit code ${code}) while this job ran; start it again.`, details: { exitCode: code } };
-    for (const event of this.#jobs.abandon(error)) this.options.onEvent(event);
-  }
-
-  #connect(): StudioRpcClient {
-    if (this.#rpc) return this.#rpc;
-    const args = this.options.workspace ? [`--workspace=${this.options.workspace}`] : [];
-    const child = utilityProcess.fork(this.options.script, args, { serviceName: 'APTP engine host', stdio: 'inherit' });
-    const rpc = createStudioRpcClient({
-      send: (envelope) => child.postMessage(envelope),
-      onInvalid: (problem) => this.options.log(`engine host sent an invalid message: ${problem}`),
-    });
-    rpc.api.onEvent((event) => {
-      this.#jobs.observe(event);
-      this.options.onEvent(event);
-    });
-    child.on('message', (message: unknown) => rpc.receive(message));
-    child.once('exit', (code) => {
-      this.options.log(`engine host exited with code ${code}`);
-      rpc.disconnect(`The engine stopped (exit code ${code}); the next request starts it again.`);
-      this.#failRunningJobs(code);
-      if (this.#rpc === rpc) this.#rpc = undefined;
-    });
-    this.#child = child;
-    this.#rpc = rpc;
-    return rpc;
+export class EngineHost extends HostConnection {
+  constructor(options: EngineHostOptions) {
+    super({ start: () => utilityHost(options.script, options.workspace), onEvent: options.onEvent, log: options.log });
   }
 }

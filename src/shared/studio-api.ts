@@ -8,7 +8,8 @@ import { machineInfoSchema } from './machine-info';
 import * as pruneApi from './prune-api';
 import * as routingApi from './routing-api';
 import type { Result } from './result';
-import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedSchema, listJobs } from './studio-jobs';
+import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedEventSchema, jobStartedSchema, listJobs } from './studio-jobs';
+import * as runsApi from './studio-runs';
 import { generateImageInputSchema, inspectModel } from './studio-model';
 
 const noInput = z.object({}).strict();
@@ -25,9 +26,9 @@ export const studioRequests = {
   },
   listDirectory: datasetApi.listDirectory,
   detectDataset: datasetApi.detectDataset,
-  /** Starts an import job; progress and the summary arrive as job events. */
+  /** Starts an import run (a worker process; the job id is the run id); progress and the summary arrive as job events. */
   importDataset: { input: datasetApi.importDatasetInputSchema, output: jobStartedSchema },
-  /** Starts a preparation job (latents, text states, prompt embeddings). */
+  /** Starts a preparation run (latents, text states, prompt embeddings). */
   prepareDataset: { input: datasetApi.prepareDatasetInputSchema, output: jobStartedSchema },
   listDatasets: datasetApi.listDatasets,
   datasetReport: datasetApi.datasetReport,
@@ -44,12 +45,21 @@ export const studioRequests = {
   routingMap: routingApi.routingMap,
   expertPrompts: routingApi.expertPrompts,
   expensivePrompts: routingApi.expensivePrompts,
+  listRuns: runsApi.listRuns,
+  getRun: runsApi.getRun,
+  pauseRun: runsApi.pauseRun,
+  resumeRun: runsApi.resumeRun,
+  cancelRun: runsApi.cancelRun,
+  runMetrics: runsApi.runMetrics,
 } as const;
 
 /** Event table: event name -> payload schema. */
 export const studioEvents = {
+  jobStarted: jobStartedEventSchema,
   jobProgress: jobProgressSchema,
   jobFinished: jobFinishedSchema,
+  /** Any run changed (status, progress, request), whoever started it. */
+  runChanged: runsApi.runChangedSchema,
 } as const;
 
 export type StudioMethod = keyof typeof studioRequests;

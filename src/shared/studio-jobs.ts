@@ -1,5 +1,6 @@
 // Long-running jobs in the StudioApi: a request that starts a job answers with its id at once;
-// the engine then streams `jobProgress` events and ends every job with exactly one `jobFinished`
+// the engine then emits `jobStarted {jobId, kind}` (nobody infers a kind from a method name),
+// streams `jobProgress` events and ends every job with exactly one `jobFinished`
 // event carrying a Result (the job kind's value, or an error value; cancellation is the error
 // code 'cancelled'). `cancelJob` asks a running job to stop between its steps; `listJobs` names the
 // jobs running now. Contracts only.
@@ -21,8 +22,15 @@ export type StudioJobKind = keyof typeof studioJobResults;
 export type StudioJobValue<K extends StudioJobKind> = z.output<(typeof studioJobResults)[K]>;
 export const jobKindSchema = z.enum(Object.keys(studioJobResults) as [StudioJobKind, ...StudioJobKind[]]);
 
+export function isStudioJobKind(kind: string): kind is StudioJobKind {
+  return Object.hasOwn(studioJobResults, kind);
+}
+
 /** A request that starts a job answers with the job's id. */
 export const jobStartedSchema = z.object({ jobId: jobIdSchema });
+
+/** The first event of every job. */
+export const jobStartedEventSchema = z.object({ jobId: jobIdSchema, kind: jobKindSchema });
 
 export const jobProgressSchema = z.object({
   jobId: jobIdSchema,
@@ -60,5 +68,6 @@ export const listJobs = {
   output: z.object({ jobs: z.array(z.object({ jobId: jobIdSchema, kind: jobKindSchema, progress: jobProgressSchema.nullable() })) }),
 };
 
+export type JobStartedEvent = z.output<typeof jobStartedEventSchema>;
 export type JobProgressEvent = z.output<typeof jobProgressSchema>;
 export type JobFinishedEvent = z.output<typeof jobFinishedSchema>;

@@ -88,4 +88,40 @@ describe('the renderer with a supplied StudioApi', () => {
     expect(await page.getByTestId('engine-card').count()).toBe(0);
     await page.close();
   });
+
+  it('keeps the folder the user typed when the home listing answers after it (the flaky 100k-scroll race)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.addInitScript(() => {
+      const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const listing = (path: string, entries: Array<{ name: string; kind: 'dir' | 'file' }>) => ({
+        ok: true,
+        value: { path, parent: '/', entries: entries.map((e) => ({ ...e, path: `${path}/${e.name}` })), imageFiles: 0, truncated: false },
+      });
+      const api = {
+        ping: async () => ({ ok: true, value: { pong: true, engineTime: 0 } }),
+        getMachineInfo: async () => ({ ok: false, error: { code: 'x', message: 'not needed', details: {} } }),
+        listDatasets: async () => ({ ok: true, value: { datasets: [] } }),
+        listJobs: async () => ({ ok: true, value: { jobs: [] } }),
+        // The home folder (listed on mount) answers late; the folder typed answers at once.
+        listDirectory: async (input: { path?: string }) => (input.path ? listing(input.path, [{ name: 'prompts.txt', kind: 'file' }]) : (await wait(1500), listing('/home/user', [{ name: 'photos', kind: 'dir' }]))),
+        // The folder's own detection answers after the file picked in it.
+        detectDataset: async (input: { path: string }) =>
+          input.path.endsWith('.txt')
+            ? { ok: true, value: { root: '/data/prompts', format: 'prompts', reason: 'a prompts file', mapping: {} } }
+            : (await wait(800), { ok: false, error: { code: 'not-found', message: 'no dataset in this folder', details: {} } }),
+        onEvent: () => () => undefined,
+      };
+      Object.defineProperty(window, 'studio', { value: Object.freeze(api) });
+    });
+    await page.goto(`${studio.url.href}#/dataset`);
+    await page.getByTestId('dir-path').fill('/data/prompts');
+    await page.getByTestId('dir-path').press('Enter');
+    await page.getByTestId('dir-entry-prompts.txt').click();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await page.getByTestId('dir-entry-prompts.txt').count()).toBe(1);
+    expect(await page.getByTestId('dir-entry-photos').count()).toBe(0);
+    expect(await page.getByTestId('dir-path').inputValue()).toBe('/data/prompts');
+    expect(await page.getByTestId('detected-format').textContent()).toBe('prompts');
+    await page.close();
+  });
 });

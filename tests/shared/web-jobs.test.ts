@@ -1,6 +1,8 @@
 // Job events through the real web transport: `startWebStudioSession` (as `aptp studio --web` runs
-// it) over a WebSocket client: generateImage answers with a job id, its progress and final image
-// arrive as validated events on every connected client, and cancelJob stops a job between steps.
+// it: the engine in a forked host process) over a WebSocket client: generateImage answers with a
+// job id, its progress and final image arrive as validated events on every connected client,
+// cancelJob stops a job between steps, and a host killed mid-job ends that job with exactly one
+// engine-stopped event while the server lives on and starts a new host.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +86,25 @@ describe('jobs over the web studio', () => {
     const sneaky = await rpc.call('generateImage', { dir: model, ...request, out: '/etc/passwd' });
     expect(sneaky).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(events).toEqual([]);
+    ws.close();
+  });
+
+  it('ends the jobs of a killed engine host with one engine-stopped event each; the next request starts a new host', async () => {
+    const { rpc, events, ws } = await connect();
+    const started = await rpc.api.generateImage({ dir: model, ...request, steps: 500 });
+    if (!started.ok) throw new Error(started.error.message);
+    const { jobId } = started.value;
+    expect(events.filter((e) => e.event === 'jobStarted' && e.payload.jobId === jobId)).toHaveLength(1);
+    await expect.poll(() => events.some((e) => e.event === 'jobProgress' && e.payload.jobId === jobId && e.payload.done > 0), { timeout: 60_000 }).toBe(true);
+    const pid = session.host.pid();
+    expect(pid).toBeGreaterThan(0);
+    expect(pid).not.toBe(process.pid);
+    process.kill(pid!, 'SIGKILL');
+    await expect.poll(() => ended(events, jobId), { timeout: 30_000 }).toMatchObject({ payload: { kind: 'generateImage', result: { ok: false, error: { code: 'engine-stopped' } } } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events.filter((e) => e.event === 'jobFinished' && e.payload.jobId === jobId)).toHaveLength(1);
+    expect(await rpc.api.ping()).toMatchObject({ ok: true, value: { pong: true } });
+    expect(session.host.pid()).not.toBe(pid);
     ws.close();
   });
 });

@@ -142,6 +142,22 @@ describe('the WebSocket API', () => {
     ws.close();
   });
 
+  it('carries the run endpoints: list, read, metrics, pause, cancel, resume', async () => {
+    const ws = await openSocket(`?token=${server.token}`, server.origin);
+    const rpc = rpcOver(ws);
+    const runs = workspace.get().runs;
+    const run = runs.add({ kind: 'pruneExperts' });
+    workspace.get().metrics.record(run.id, [{ name: 'loss', step: 0, value: 2, wallTime: 1 }]);
+    expect(await rpc.api.listRuns()).toMatchObject({ ok: true, value: { runs: [{ id: run.id, status: 'pending' }] } });
+    expect(await rpc.api.getRun({ runId: run.id })).toMatchObject({ ok: true, value: { id: run.id, metricNames: ['loss'] } });
+    expect(await rpc.api.runMetrics({ runId: run.id, names: ['loss'] })).toEqual({ ok: true, value: { series: [{ name: 'loss', points: [{ step: 0, value: 2, min: 2, max: 2 }], totalPoints: 1 }] } });
+    expect(await rpc.api.pauseRun({ runId: run.id })).toMatchObject({ ok: true, value: { requested: true, run: { status: 'paused' } } });
+    expect(await rpc.api.cancelRun({ runId: run.id })).toMatchObject({ ok: true, value: { requested: true, run: { status: 'cancelled' } } });
+    expect(await rpc.api.resumeRun({ runId: run.id })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    expect(await rpc.call('runMetrics', { runId: run.id, names: ['loss'], maxPoints: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    ws.close();
+  });
+
   it.each([
     ['no token', '', () => server.origin, 401],
     ['a wrong token', '?token=nope', () => server.origin, 401],

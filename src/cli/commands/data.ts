@@ -1,43 +1,27 @@
 // `aptp data import DIR | report [DATASET] | prepare [DATASET] --model DIR`: import a dataset into
-// the workspace manifest (format detected or chosen, caption column mapped, progress, Ctrl-C
-// cancels), print its validation report, and prepare the training cache at the model resolution:
+// the workspace manifest (format detected or chosen, caption column mapped; a run in its own worker
+// process, followed here: progress, Ctrl-C cancels), print its validation report, and prepare the training cache at the model resolution:
 // VAE latent distributions, text states and pooled prompt embeddings from the model's own encoders.
 import { resolve } from 'node:path';
 import { captionColumnsHint } from '../../engine/data/report';
-import { importDataset } from '../../engine/data/import-dataset';
-import { modelResolution } from '../../engine/data/model-id';
-import { prepareDataset, type PrepareSummary } from '../../engine/data/prepare-dataset';
-import { openSdEncoders } from '../../engine/data/sd-encoders';
-import { CATEGORIES, DATASET_FORMATS, PROBLEMS, type DatasetFormat } from '../../engine/data/types';
-import type { JobContext } from '../../engine/jobs/job';
+import type { PrepareResult } from '../../engine/data/prepare-job';
+import { CATEGORIES, DATASET_FORMATS, PROBLEMS, type ProblemCode } from '../../engine/data/types';
+import { startRun } from '../../engine/runs/launcher';
 import { DatasetRepository, type DatasetRecord } from '../../engine/store/repositories/datasets';
 import { DatasetReportRepository } from '../../engine/store/repositories/datasets-report';
 import { openWorkspace, type Workspace } from '../../engine/store/workspace';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
 import { printable, table } from '../format';
 import { flag, intOption, stringOption } from '../options';
-import { progressBar } from '../progress';
+import { followInTerminal } from '../run-follow';
 
 const USAGE = 'aptp data import DIR [--format F] [--caption-column C] | data report [DATASET] [--problem P] | data prepare [DATASET] --model DIR';
 
-async function withJob<T>(label: string, work: (job: JobContext) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once('SIGINT', onSigint);
-  let bar: ReturnType<typeof progressBar> | undefined;
-  try {
-    const result = await work({
-      signal: abort.signal,
-      progress: (p) => {
-        bar ??= progressBar(label, p.total);
-        bar.update(p.done, p.detail);
-      },
-    });
-    bar?.finish();
-    return result;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+/** Starts a run of `kind` and follows it in the terminal (Ctrl-C cancels it); its result on success. */
+async function runAndFollow(ws: Workspace, kind: string, config: Record<string, unknown>, label: string): Promise<unknown> {
+  const run = await startRun(ws, kind, config);
+  process.stderr.write(`run ${run.id.slice(0, 8)} (${kind}) started; Ctrl-C cancels it\n`);
+  return (await followInTerminal(ws, run.id, label, 'cancel-run')).result;
 }
 
 function pickDataset(ws: Workspace, ref: string | undefined): DatasetRecord {
@@ -77,20 +61,23 @@ function printReport(ws: Workspace, dataset: DatasetRecord, problem: string | un
   for (const item of items) process.stdout.write(`  ${printable(item.key)}  ${printable(item.problemDetail ?? (item.duplicateOf ? `same image as ${item.duplicateOf}` : ''))}\n`);
 }
 
+interface ImportResult {
+  readonly datasetId: string;
+  readonly checked: number;
+  readonly unchanged: number;
+  readonly removed: number;
+  readonly detection: { format: string; reason: string; columns?: string[]; mapping: { captionColumn?: string } };
+}
+
 async function runImport(ws: Workspace, args: ParsedArgs, dir: string): Promise<number> {
   const format = stringOption(args, 'format');
   if (format && !(DATASET_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(', ')}`);
   const captionColumn = stringOption(args, 'caption-column');
   const file = stringOption(args, 'file');
+  const name = stringOption(args, 'name');
   const minSide = intOption(args, 'min-side', 1, 65536);
-  const summary = await withJob('importing', (job) =>
-    importDataset(ws, {
-      path: resolve(dir),
-      ...(format ? { format: format as DatasetFormat } : {}),
-      ...(captionColumn ? { mapping: { captionColumn } } : {}),
-      ...(file ? { file: resolve(file) } : {}),
-    }, { ...(stringOption(args, 'name') ? { name: stringOption(args, 'name') } : {}), ...(minSide ? { limits: { minSide } } : {}) }, job),
-  );
+  const config = { path: resolve(dir), ...(format ? { format } : {}), ...(captionColumn ? { captionColumn } : {}), ...(file ? { file: resolve(file) } : {}), ...(name ? { name } : {}), ...(minSide ? { minSide } : {}) };
+  const summary = (await runAndFollow(ws, 'importDataset', config, 'importing')) as ImportResult;
   const d = summary.detection;
   process.stdout.write(`${table([
     ['format', `${d.format} (${d.reason})`],
@@ -101,7 +88,7 @@ async function runImport(ws: Workspace, args: ParsedArgs, dir: string): Promise<
   return 0;
 }
 
-const counts = (s: PrepareSummary, kind: string): string => `${s.written[kind] ?? 0} written, ${s.reused[kind] ?? 0} already cached`;
+const counts = (s: PrepareResult, kind: string): string => `${s.written[kind] ?? 0} written, ${s.reused[kind] ?? 0} already cached`;
 
 async function runPrepare(ws: Workspace, args: ParsedArgs, ref: string | undefined): Promise<number> {
   const model = stringOption(args, 'model');
@@ -109,29 +96,27 @@ async function runPrepare(ws: Workspace, args: ParsedArgs, ref: string | undefin
   const dataset = pickDataset(ws, ref);
   const crop = stringOption(args, 'crop') ?? 'center';
   if (crop !== 'center' && crop !== 'random') throw new UsageError("--crop must be 'center' or 'random'");
-  const resolution = intOption(args, 'resolution', 64, 4096) ?? (await modelResolution(resolve(model))) ?? 512;
-  const spec = { resolution, crop, flip: flag(args, 'flip'), seed: intOption(args, 'seed', 0, 2 ** 31) ?? 0 } as const;
+  const resolution = intOption(args, 'resolution', 64, 4096);
   const imageBatch = intOption(args, 'batch', 1, 256);
-  const encoders = await openSdEncoders(resolve(model), imageBatch ? { imageBatch } : {});
-  try {
-    const storePixels = flag(args, 'pixels');
-    const verify = flag(args, 'verify') ? 'sha256' : 'size';
-    const summary = await withJob('preparing', (job) => prepareDataset(ws, dataset.id, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels, verify }, job));
-    process.stdout.write(`${table([
-      ['dataset', `${dataset.name}: ${summary.items} usable items at ${resolution}px, ${spec.crop} crop${spec.flip ? ', flipped' : ''}`],
-      ['latents', `${counts(summary, 'latent')} (VAE ${encoders.latent.modelId}; mean and logvar, sampled per epoch)`],
-      ...(storePixels ? [['pixels', counts(summary, 'pixels')] as [string, string]] : []),
-      ['text states', `${counts(summary, 'text-states')} (${encoders.caption.outputs['text-states']})`],
-      ['prompt embeddings', `${counts(summary, 'prompt-embedding')} (${encoders.promptEncoder})`],
-      ['truncated', `${encoders.caption.truncated} caption(s) longer than the text encoder's 77 tokens were cut`],
-      ['stale', summary.stale ? `${summary.stale} image(s) changed since import: run \`aptp data import\` again` : '0'],
-      ['repaired', `${summary.repaired} cached file(s) missing, truncated or changed were rebuilt (checked by ${verify === 'sha256' ? 'sha256' : 'size'})`],
-      ...(summary.leftoversRemoved ? [['cleaned', `${summary.leftoversRemoved} temporary file(s) of an interrupted run removed`] as [string, string]] : []),
-    ])}\n`);
-    return 0;
-  } finally {
-    await encoders.dispose();
-  }
+  const storePixels = flag(args, 'pixels');
+  const verify = flag(args, 'verify') ? 'sha256' : 'size';
+  const config = {
+    datasetId: dataset.id, modelDir: resolve(model), crop, flip: flag(args, 'flip'), seed: intOption(args, 'seed', 0, 2 ** 31) ?? 0, pixels: storePixels, verify,
+    ...(resolution ? { resolution } : {}), ...(imageBatch ? { imageBatch } : {}),
+  };
+  const summary = (await runAndFollow(ws, 'prepareDataset', config, 'preparing')) as PrepareResult;
+  process.stdout.write(`${table([
+    ['dataset', `${dataset.name}: ${summary.items} usable items at ${summary.resolution}px, ${crop} crop${config.flip ? ', flipped' : ''}`],
+    ['latents', `${counts(summary, 'latent')} (VAE ${summary.latentModel}; mean and logvar, sampled per epoch)`],
+    ...(storePixels ? [['pixels', counts(summary, 'pixels')] as [string, string]] : []),
+    ['text states', `${counts(summary, 'text-states')} (${summary.textModel})`],
+    ['prompt embeddings', `${counts(summary, 'prompt-embedding')} (${summary.promptEncoder})`],
+    ['truncated', `${summary.truncatedCaptions} caption(s) longer than the text encoder's 77 tokens were cut`],
+    ['stale', summary.stale ? `${summary.stale} image(s) changed since import: run \`aptp data import\` again` : '0'],
+    ['repaired', `${summary.repaired} cached file(s) missing, truncated or changed were rebuilt (checked by ${verify})`],
+    ...(summary.leftoversRemoved ? [['cleaned', `${summary.leftoversRemoved} temporary file(s) of an interrupted run removed`] as [string, string]] : []),
+  ])}\n`);
+  return 0;
 }
 
 export const dataCommand: CliCommand = {

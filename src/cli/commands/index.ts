@@ -5,7 +5,8 @@ import { demoCommand } from './demo';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { pruneCommand } from './prune';
+import { runsCommand } from './runs';
 import { studioCommand } from './studio';
 import { worldCommand } from './world';
 
-export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, pruneCommand, studioCommand, worldCommand];
+export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, pruneCommand, runsCommand, studioCommand, worldCommand];

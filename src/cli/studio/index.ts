@@ -1,12 +1,12 @@
 // `aptp studio`: the desktop studio where the Electron binary exists, else (or with --web) the web
-// studio on 127.0.0.1 with a per-launch token, job events broadcast to its clients. Resolves when
-// the app or server stops.
+// studio on 127.0.0.1 with a per-launch token: its engine runs in a forked engine host process
+// (never on the server's thread), job events broadcast to its clients. Resolves when the app or
+// server stops; runs started from it go on.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createStudioService } from '../../engine/host/studio-service';
-import { WorkspaceHolder } from '../../engine/host/workspace-holder';
 import { findAppRoot, rendererDir } from './app-paths';
 import { findElectronBinary, runDesktopStudio } from './desktop';
+import { forkEngineHost, type ForkedHost } from './forked-host';
 import { openInBrowser } from './open-browser';
 import { startWebStudio, type WebStudioServer } from './web-server';
 
@@ -19,6 +19,7 @@ export interface StudioCommandArgs {
 
 export interface WebStudioSession {
   readonly server: WebStudioServer;
+  readonly host: Pick<ForkedHost, 'pid'>;
   stop(): Promise<void>;
 }
 
@@ -28,26 +29,21 @@ export async function startWebStudioSession(args: { port?: number; workspace?: s
   if (!existsSync(join(dir, 'index.html'))) {
     throw new Error(`The studio is not built (${dir} is missing); run \`npm run build\` first.`);
   }
-  const workspace = new WorkspaceHolder(args.workspace);
   let broadcast: WebStudioServer['broadcast'] | undefined;
-  const service = createStudioService({
-    workspace,
-    emit: (event) => broadcast?.(event),
-    logJobError: (jobId, error) => console.error(`studio: job ${jobId} failed:`, error),
-  });
+  const host = forkEngineHost(args.workspace, (event) => broadcast?.(event), (line) => console.error(`studio: ${line}`));
   const server = await startWebStudio({
     rendererDir: dir,
-    handlers: service.handlers,
+    handlers: host.handlers,
     port: args.port,
-    logError: (method, error) => console.error(`studio: ${method} failed:`, error),
+    logError: () => {},
   });
   broadcast = server.broadcast;
   return {
     server,
+    host,
     stop: async () => {
-      await service.close();
       await server.close();
-      workspace.close();
+      host.stop();
     },
   };
 }

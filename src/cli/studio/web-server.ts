@@ -18,6 +18,8 @@ export interface WebStudioOptions {
   readonly logError: StudioErrorLog;
   /** 0 or undefined: a free port. */
   readonly port?: number;
+  /** Where connection problems are logged (default stderr); they never stop the server. */
+  readonly logLine?: (line: string) => void;
 }
 
 export interface WebStudioServer {
@@ -73,7 +75,14 @@ export async function startWebStudio(options: WebStudioOptions): Promise<WebStud
   const server = createServer();
   const port = await listen(server, options.port ?? 0);
   const auth = new WebAuth(token, port);
-  const api = new WebSocketApi(auth, options.handlers, options.logError);
+  const logLine = options.logLine ?? ((line: string) => console.error(line));
+  const api = new WebSocketApi(auth, options.handlers, options.logError, logLine);
+  server.on('error', (error) => logLine(`studio: server error: ${error.message}`));
+  server.on('clientError', (error, socket) => {
+    logLine(`studio: refused a malformed request: ${error.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   server.on('request', (req, res) => handleRequest(req, res, auth, options.rendererDir));
   server.on('upgrade', (req, socket, head) => api.upgrade(req, socket, head));
   const origin = `http://${WEB_HOST}:${port}`;

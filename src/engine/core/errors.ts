@@ -17,6 +17,7 @@ export type EngineErrorCode =
   | 'store-failure'
   | 'store-too-new'
   | 'cancelled'
+  | 'busy'
   | 'not-found';
 
 export type ErrorDetails = Readonly<Record<string, unknown>>;

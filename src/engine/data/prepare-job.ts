@@ -20,6 +20,8 @@ export interface PrepareRequest {
   readonly pixels?: boolean;
   /** How cached files are checked before reuse (default: size). */
   readonly verify?: CacheVerify;
+  /** Images per VAE run. */
+  readonly imageBatch?: number;
 }
 
 export interface PrepareResult {
@@ -39,7 +41,7 @@ export interface PrepareResult {
 export async function runPreparation(ws: Workspace, r: PrepareRequest, job: JobContext): Promise<PrepareResult> {
   const modelDir = resolve(r.modelDir);
   const resolution = r.resolution ?? (await modelResolution(modelDir)) ?? 512;
-  const encoders = await openSdEncoders(modelDir);
+  const encoders = await openSdEncoders(modelDir, r.imageBatch ? { imageBatch: r.imageBatch } : {});
   try {
     const spec = { resolution, crop: r.crop, flip: r.flip, seed: r.seed ?? 0 } as const;
     const s = await prepareDataset(ws, r.datasetId, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels: r.pixels ?? false, ...(r.verify ? { verify: r.verify } : {}) }, job);

@@ -1,21 +1,17 @@
 // The Dataset view's StudioApi handlers (host side: they map the data layer's results to the wire
-// contract in src/shared): a folder browser that lists names only (directories and
-// data files other than caption sidecars, never contents), detection, import and preparation as
-// jobs (progress events, cancel), the report, pages of items and thumbnails. A thumbnail is served
+// contract in src/shared): a folder browser that lists names only (directories and data files other
+// than caption sidecars, never contents), detection, the report, pages of items and thumbnails.
+// Import and preparation are runs (run-service.ts). A thumbnail is served
 // only for an item of an imported dataset, from the workspace's cache.
 import { homedir } from 'node:os';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { StudioHandlers } from '../../shared/studio-api';
-import type { StudioJobValue } from '../../shared/studio-jobs';
 import { EngineError } from '../core/errors';
 import { DatasetRepository } from '../store/repositories/datasets';
 import { DatasetReportRepository } from '../store/repositories/datasets-report';
-import type { JobContext } from '../jobs/job';
 import type { Workspace } from '../store/workspace';
-import { checkDatasetPath, detectDataset } from '../data/detect';
-import { importDataset } from '../data/import-dataset';
-import { runPreparation } from '../data/prepare-job';
+import { detectDataset } from '../data/detect';
 import { datasetReport } from '../data/report';
 import { isImageName, stemOf } from '../data/sources/common';
 import { ThumbnailStore } from '../data/thumbnails';
@@ -24,11 +20,7 @@ import { describeFsError } from '../data/walk';
 const MAX_ENTRIES = 5000;
 const DATA_FILE = /\.(txt|jsonl|csv|tsv|json)$/i;
 
-type DatasetHandlers = Pick<StudioHandlers, 'listDirectory' | 'detectDataset' | 'importDataset' | 'prepareDataset' | 'listDatasets' | 'datasetReport' | 'datasetItems' | 'datasetThumbnails'>;
-
-type DatasetJobKind = 'importDataset' | 'prepareDataset';
-/** Starts a job and returns its id at once (the engine host's job registry). */
-export type StartJob = <K extends DatasetJobKind>(kind: K, run: (ctx: JobContext) => Promise<StudioJobValue<K>>) => string;
+type DatasetHandlers = Pick<StudioHandlers, 'listDirectory' | 'detectDataset' | 'listDatasets' | 'datasetReport' | 'datasetItems' | 'datasetThumbnails'>;
 
 async function listDirectory(requested: string | undefined): ReturnType<StudioHandlers['listDirectory']> {
   if (requested !== undefined && !isAbsolute(requested)) throw new EngineError('invalid-argument', `'${requested}' is not an absolute path; pick a folder from the browser.`, { path: requested });
@@ -57,22 +49,14 @@ const summaryOf = (d: { id: string; name: string; root: string; format: string; 
   id: d.id, name: d.name, root: d.root, format: d.format, status: d.status, importedAt: d.importedAt,
 });
 
-export function datasetHandlers(workspace: () => Workspace, startJob: StartJob): DatasetHandlers {
+/** Import and preparation are runs (worker processes): see engine/host/run-service.ts. */
+export function datasetHandlers(workspace: () => Workspace): DatasetHandlers {
   return {
     listDirectory: ({ path }) => listDirectory(path),
     detectDataset: async ({ path }) => {
       const d = await detectDataset({ path });
       return { ...d, columns: d.columns ? [...d.columns] : undefined };
     },
-    importDataset: async ({ path, format, captionColumn }) => {
-      await checkDatasetPath({ path, ...(format ? { format } : {}) });
-      const jobId = startJob('importDataset', async (job) => {
-        const s = await importDataset(workspace(), { path, ...(format ? { format } : {}), ...(captionColumn ? { mapping: { captionColumn } } : {}) }, {}, job);
-        return { datasetId: s.datasetId, checked: s.checked, unchanged: s.unchanged, removed: s.removed };
-      });
-      return { jobId };
-    },
-    prepareDataset: async (input) => ({ jobId: startJob('prepareDataset', (job) => runPreparation(workspace(), input, job)) }),
     listDatasets: async () => ({ datasets: new DatasetRepository(workspace().db).list().map(summaryOf) }),
     datasetReport: async ({ datasetId }) => {
       const r = datasetReport(workspace(), datasetId);

@@ -1,6 +1,7 @@
-// The message port between the Electron main process and the engine host, whichever way the host
-// was started: an Electron utility process (process.parentPort) or a worker thread (parentPort).
-// Typed structurally so the engine never imports Electron.
+// The message port between a front end and the engine host, whichever way the host was started:
+// an Electron utility process (process.parentPort), a forked Node process (the web studio's; IPC
+// channel, process.send) or a worker thread (parentPort). Typed structurally so the engine never
+// imports Electron. A forked host exits when its parent goes away.
 import { parentPort as workerPort } from 'node:worker_threads';
 
 export interface HostPort {
@@ -20,6 +21,13 @@ export function connectHostPort(): HostPort | undefined {
     return {
       onMessage: (listener) => electronPort.on('message', (event) => listener(event.data)),
       postMessage: (message) => electronPort.postMessage(message),
+    };
+  }
+  if (process.send && process.connected) {
+    process.on('disconnect', () => process.exit(0));
+    return {
+      onMessage: (listener) => process.on('message', listener),
+      postMessage: (message) => void process.send?.(message),
     };
   }
   if (workerPort) {

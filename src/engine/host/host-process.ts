@@ -1,5 +1,5 @@
-// Entry of the engine host: the process (Electron utility process) or worker thread that runs the
-// engine off the Electron main thread. Started with `--workspace=<dir>` (optional); answers
+// Entry of the engine host: the process (Electron utility process, or a Node process the web
+// studio forks) or worker thread that runs the engine off the UI and server threads. Started with `--workspace=<dir>` (optional); answers
 // StudioApi request envelopes on its parent port, and sends job events as event envelopes on the
 // same port, until the parent goes away.
 import { eventEnvelope } from '../../shared/studio-server';
@@ -17,7 +17,7 @@ function workspaceArgument(argv: readonly string[]): string | undefined {
 
 const port = connectHostPort();
 if (!port) {
-  console.error('engine host: start me as an Electron utility process or a worker thread, not directly.');
+  console.error('engine host: start me as an Electron utility process, a forked process or a worker thread, not directly.');
   process.exit(2);
 }
 const hostPort = port;

@@ -1,5 +1,5 @@
 // The engine host's running jobs: `start` gives a job an id and runs it after the caller has that
-// id, its JobContext's progress becomes `jobProgress` events (throttled, the latest never lost),
+// id (its first event is `jobStarted {jobId, kind}`), its JobContext's progress becomes `jobProgress` events (throttled, the latest never lost),
 // and every job ends with exactly one `jobFinished` event carrying a Result. `cancel` aborts a
 // job's signal; the job stops between steps and finishes with the error code 'cancelled'.
 import { randomUUID } from 'node:crypto';
@@ -92,6 +92,7 @@ export class JobRegistry {
   }
 
   async #run<K extends StudioJobKind>(jobId: string, kind: K, signal: AbortSignal, run: JobRun<K>): Promise<void> {
+    this.emit({ event: 'jobStarted', payload: { jobId, kind } });
     const throttle = new ProgressThrottle(this.options.progressIntervalMs ?? 100, (payload) => this.emit({ event: 'jobProgress', payload }));
     const progress = (p: JobProgress): void => {
       const event = { jobId, kind, done: p.done, total: p.total, detail: p.detail ?? '', metrics: { ...p.metrics } };

@@ -1,5 +1,6 @@
 // The engine side of the StudioApi: one handler per request in the shared table (a missing one is
-// a compile error), the running jobs, and the events they emit. Transport-free; the Electron
+// a compile error), the host's short jobs (generation), the runs (worker processes, watched in the
+// database so runs started anywhere show live), and the events they emit. Transport-free; the Electron
 // engine host and the web server both run it and pass on what it emits.
 import type { StudioHandlers } from '../../shared/studio-api';
 import { datasetHandlers } from './dataset-handlers';
@@ -9,6 +10,8 @@ import { ModelGenerator } from './model-generation';
 import { modelHandlers } from './model-service';
 import { pruneHandlers } from './prune-handlers';
 import { routingHandlers } from './routing-service';
+import { cancelRunJob, runHandlers, runJobs } from './run-service';
+import { RunWatcher } from './run-watcher';
 import type { WorkspaceHolder } from './workspace-holder';
 
 export interface StudioServiceContext {
@@ -28,17 +31,25 @@ export interface StudioService {
 export function createStudioService(context: StudioServiceContext): StudioService {
   const jobs = new JobRegistry((event) => context.emit?.(event), { logError: context.logJobError });
   const generator = new ModelGenerator();
+  const workspace = () => context.workspace.get();
+  const runs = new RunWatcher(workspace, (event) => context.emit?.(event));
+  if (context.emit) runs.start();
   const handlers: StudioHandlers = {
     ping: async () => ({ pong: true, engineTime: Date.now() }),
-    getMachineInfo: () => getMachineInfo(context.workspace.get()),
-    ...datasetHandlers(() => context.workspace.get(), (kind, run) => jobs.start(kind, run)),
+    getMachineInfo: () => getMachineInfo(workspace()),
+    ...datasetHandlers(workspace),
+    ...runHandlers(workspace),
     ...modelHandlers(jobs, generator),
     ...pruneHandlers(() => context.workspace.get()),
     ...routingHandlers(() => context.workspace.get()),
+    // A job id is a host job's (generation) or a run's (import, preparation): both are cancelled here.
+    cancelJob: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) || cancelRunJob(workspace(), jobId) }),
+    listJobs: async () => ({ jobs: [...jobs.running(), ...runJobs(workspace())] }),
   };
   return {
     handlers,
     close: async () => {
+      runs.stop();
       await jobs.close();
       await generator.dispose();
     },

@@ -1,5 +1,7 @@
 // Applies pending migrations in ONE transaction and sets `user_version` to the newest. A database
-// written by a newer studio (user_version beyond what we know) is refused, never touched.
+// written by a newer studio (user_version beyond what we know) is refused, never touched. Foreign
+// keys are off while migrations run (SQLite's table-rebuild procedure: dropping a parent table must
+// not cascade) and checked before the transaction commits.
 import type { Database } from 'better-sqlite3';
 import { EngineError } from '../core/errors';
 import type { Migration } from './migrations/migration';
@@ -34,8 +36,18 @@ export function migrate(db: Database, list: readonly Migration[], file = db.name
   if (pending.length === 0) return [];
   const apply = db.transaction(() => {
     for (const m of pending) m.up(db);
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) {
+      throw new EngineError('store-failure', `Migrating ${file} would break ${broken.length} foreign key(s); the database was left as it was. Report this with the file.`, { file, broken: broken.slice(0, 5) });
+    }
     db.pragma(`user_version = ${newest}`);
   });
-  apply();
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    apply();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
   return pending.map((m) => m.version);
 }

@@ -1,12 +1,12 @@
 // The Dataset view's handlers through the real contract validation: the folder browser lists
-// names only and refuses relative paths; import and preparation as jobs of the engine host's real
-// job registry (progress events, one finished event, cancel), report, item pages and search, and
+// names only and refuses relative paths; import and preparation as runs in real worker processes,
+// followed through the studio service's run watcher as job events (progress, one finished event,
+// cancel), report, item pages and search, and
 // thumbnails served only for items of the dataset asked about.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetHandlers } from '../../../src/engine/host/dataset-handlers';
-import { JobRegistry } from '../../../src/engine/host/job-registry';
-import { openWorkspace, type Workspace } from '../../../src/engine/store/workspace';
+import { createStudioService, type StudioService } from '../../../src/engine/host/studio-service';
+import { WorkspaceHolder } from '../../../src/engine/host/workspace-holder';
 import type { Result } from '../../../src/shared/result';
 import type { StudioEvent, StudioHandlers, StudioInput, StudioMethod, StudioOutput } from '../../../src/shared/studio-api';
 import type { JobFinishedEvent } from '../../../src/shared/studio-jobs';
@@ -17,14 +17,14 @@ import { put, solidImage } from '../data/fixtures';
 
 const temp = tempDir('aptp-data-service-');
 const data = join(temp.dir, 'data');
-let ws: Workspace;
+const workspace = new WorkspaceHolder(join(temp.dir, 'workspace'));
+let service: StudioService;
 let handlers: StudioHandlers;
 const events: StudioEvent[] = [];
-const jobs = new JobRegistry((e) => events.push(e), { progressIntervalMs: 0 });
 
 beforeAll(async () => {
-  ws = openWorkspace(join(temp.dir, 'workspace'));
-  handlers = datasetHandlers(() => ws, (kind, run) => jobs.start(kind, run)) as StudioHandlers;
+  service = createStudioService({ workspace, emit: (e) => events.push(e) });
+  handlers = service.handlers;
   for (let i = 0; i < 5; i++) {
     put(data, `img-${i}.jpg`, await solidImage('jpeg', 300 + i, 300, i));
     put(data, `img-${i}.txt`, i % 2 ? `a red fox number ${i}` : `a blue bird number ${i}`);
@@ -50,8 +50,8 @@ async function importJob(path: string): Promise<string> {
 }
 
 afterAll(async () => {
-  await jobs.close();
-  ws.close();
+  await service.close();
+  workspace.close();
   temp.cleanup();
 });
 
@@ -85,13 +85,13 @@ describe('dataset service', () => {
     expect(other).toEqual({ ok: true, value: { thumbnails: [] } });
   });
 
-  it('runs imports as jobs with progress, and a cancelled import ends as cancelled', async () => {
+  it('runs imports as runs with progress, and a cancelled import ends as cancelled', async () => {
     const prompts = put(temp.dir, 'prompts/prompts.txt', Array.from({ length: 200_000 }, (_, i) => `prompt ${i}`).join('\n'));
     const started = await call('importDataset', { path: prompts });
     if (!started.ok) throw new Error(started.error.message);
     const { jobId } = started.value;
     await expect.poll(() => events.some((e) => e.event === 'jobProgress' && e.payload.jobId === jobId && e.payload.done > 0), { timeout: 30_000 }).toBe(true);
-    expect(jobs.cancel(jobId)).toBe(true);
+    expect(await call('cancelJob', { jobId })).toEqual({ ok: true, value: { cancelled: true } });
     expect(await finished(jobId)).toMatchObject({ kind: 'importDataset', result: { ok: false, error: { code: 'cancelled' } } });
     const progress = events.filter((e) => e.event === 'jobProgress' && e.payload.jobId === jobId);
     expect(progress.at(-1)).toMatchObject({ payload: { kind: 'importDataset', total: 200_000 } });

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkspace } from '../../../src/engine/store/workspace';
 import { machineInfoSchema } from '../../../src/shared/machine-info';
 import type { StudioEvent } from '../../../src/shared/studio-api';
 import { createStudioRpcClient, type StudioRpcClient } from '../../../src/shared/studio-client';
@@ -71,6 +72,19 @@ describe('engine host', () => {
     // PNDM (the folder's scheduler) runs one extra PLMS warm-up call: 2 steps are 3 UNet calls.
     expect(last?.event === 'jobProgress' && [last.payload.done, last.payload.total]).toEqual([3, 3]);
     expect(events.at(-1)).toMatchObject({ event: 'jobFinished', payload: { jobId, result: { ok: true, value: { width: 8, height: 8, scheduler: 'pndm', steps: 2 } } } });
+  });
+
+  it('carries the run endpoints on its port: list, read, metrics, pause, cancel, resume', async () => {
+    const ws = openWorkspace(join(temp, 'ws'));
+    const run = ws.runs.add({ kind: 'pruneExperts' });
+    ws.metrics.record(run.id, [{ name: 'loss', step: 3, value: 1, wallTime: 1 }]);
+    ws.close();
+    expect(await rpc.api.listRuns({ limit: 5 })).toMatchObject({ ok: true, value: { runs: [{ id: run.id, status: 'pending' }] } });
+    expect(await rpc.api.getRun({ runId: run.id })).toMatchObject({ ok: true, value: { id: run.id, metricNames: ['loss'] } });
+    expect(await rpc.api.runMetrics({ runId: run.id, names: ['loss'] })).toEqual({ ok: true, value: { series: [{ name: 'loss', points: [{ step: 3, value: 1, min: 1, max: 1 }], totalPoints: 1 }] } });
+    expect(await rpc.api.pauseRun({ runId: run.id })).toMatchObject({ ok: true, value: { requested: true, run: { status: 'paused' } } });
+    expect(await rpc.api.cancelRun({ runId: run.id })).toMatchObject({ ok: true, value: { requested: true, run: { status: 'cancelled' } } });
+    expect(await rpc.api.resumeRun({ runId: run.id })).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
   });
 
   it('refuses to run when started directly, in one line', () => {

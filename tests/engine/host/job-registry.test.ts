@@ -31,15 +31,16 @@ function stepper(steps: number, ms: number) {
 }
 
 describe('JobRegistry', () => {
-  it('returns the id before any event, streams progress and ends with the value', async () => {
+  it('returns the id before any event, starts with jobStarted, streams progress and ends with the value', async () => {
     const { events, emit, finished } = recorder();
     const jobs = new JobRegistry(emit, { progressIntervalMs: 0 });
     const jobId = jobs.start('generateImage', stepper(3, 1));
     expect(events).toEqual([]);
     expect(jobs.running()).toEqual([{ jobId, kind: 'generateImage', progress: null }]);
     await finished(jobId);
-    expect(events.map((e) => (e.event === 'jobProgress' ? `${e.payload.done}/${e.payload.total}` : e.event))).toEqual(['1/3', '2/3', '3/3', 'jobFinished']);
-    expect(events[1]).toEqual({ event: 'jobProgress', payload: { jobId, kind: 'generateImage', done: 2, total: 3, detail: 'step 2/3', metrics: { loss: 0.5 } } });
+    expect(events.map((e) => (e.event === 'jobProgress' ? `${e.payload.done}/${e.payload.total}` : e.event))).toEqual(['jobStarted', '1/3', '2/3', '3/3', 'jobFinished']);
+    expect(events[0]).toEqual({ event: 'jobStarted', payload: { jobId, kind: 'generateImage' } });
+    expect(events[2]).toEqual({ event: 'jobProgress', payload: { jobId, kind: 'generateImage', done: 2, total: 3, detail: 'step 2/3', metrics: { loss: 0.5 } } });
     expect(events.at(-1)).toEqual({ event: 'jobFinished', payload: { jobId, kind: 'generateImage', result: { ok: true, value: image } } });
     expect(jobs.running()).toEqual([]);
   });

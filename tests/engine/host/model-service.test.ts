@@ -77,7 +77,7 @@ describe('generateImage', () => {
   it('runs as a job: a progress event per step, then the PNG', async () => {
     const { jobId } = await service.handlers.generateImage({ dir: model, ...request });
     await finishedEvent(jobId);
-    const mine = events.filter((e) => e.payload.jobId === jobId);
+    const mine = events.filter((e) => e.event !== 'runChanged' && e.event !== 'jobStarted' && e.payload.jobId === jobId);
     const steps = mine.flatMap((e) => (e.event === 'jobProgress' ? [`${e.payload.done}/${e.payload.total} ${e.payload.detail}`] : []));
     expect(steps[0]).toBe('0/2 loading the model');
     expect(steps.at(-1)).toBe('2/2 decoding the image');

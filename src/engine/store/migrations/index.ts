@@ -2,7 +2,7 @@
 import type { Migration } from './migration';
 import { initial } from './001-initial';
 import { datasets } from './002-datasets';
-import { reservedRuns } from './003-reserved-runs';
+import { runsAsProcesses } from './003-runs-as-processes';
 import { routing } from './004-routing';
 
-export const migrations: readonly Migration[] = [initial, datasets, reservedRuns, routing];
+export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing];

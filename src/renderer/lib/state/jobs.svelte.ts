@@ -1,9 +1,11 @@
-// Every job the engine reports, as runes: progress and the final Result per job id, fed by the
+// Every job the engine reports, as runes: the shared reducer's state per job id, fed by the
 // StudioApi's events. Events may arrive before the request that started the job has answered
 // (transports do not order the two), so state is kept for any id and read when asked for. App
-// makes one tracker and provides it as context.
+// makes one tracker for the session and provides it as context; job handles (job-handle.svelte.ts)
+// read from it.
 import { createContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
+import { isJobEvent, reduceJobEvent, type JobState } from '../../../shared/job-events';
 import type { Result } from '../../../shared/result';
 import type { StudioApi } from '../../../shared/studio-api';
 import type { JobFinishedEvent, JobProgressEvent } from '../../../shared/studio-jobs';
@@ -13,27 +15,27 @@ export interface JobView {
   readonly finished: JobFinishedEvent | undefined;
 }
 
+const NOTHING: JobView = { progress: undefined, finished: undefined };
+
 export class JobTracker {
-  readonly #jobs = new SvelteMap<string, JobView>();
+  readonly #jobs = new SvelteMap<string, JobState>();
   readonly #stop: () => void;
 
   constructor(private readonly api: StudioApi) {
     this.#stop = api.onEvent((event) => {
-      const known = this.#jobs.get(event.payload.jobId) ?? { progress: undefined, finished: undefined };
-      if (event.event === 'jobProgress') this.#jobs.set(event.payload.jobId, { ...known, progress: event.payload });
-      else this.#jobs.set(event.payload.jobId, { ...known, finished: event.payload });
+      if (isJobEvent(event)) this.#jobs.set(event.payload.jobId, reduceJobEvent(this.#jobs.get(event.payload.jobId), event));
     });
   }
 
   /** Records progress learned other than by event (listJobs), unless an event said more already. */
   seed(progress: JobProgressEvent): void {
     const known = this.#jobs.get(progress.jobId);
-    if (!known?.progress && !known?.finished) this.#jobs.set(progress.jobId, { progress, finished: undefined });
+    if (!known?.progress && !known?.finished) this.#jobs.set(progress.jobId, reduceJobEvent(known, { event: 'jobProgress', payload: progress }));
   }
 
   /** What is known of a job (reactive). */
   get(jobId: string): JobView {
-    return this.#jobs.get(jobId) ?? { progress: undefined, finished: undefined };
+    return this.#jobs.get(jobId) ?? NOTHING;
   }
 
   cancel(jobId: string): Promise<Result<{ cancelled: boolean }>> {

@@ -21,6 +21,7 @@ export class DatasetFolder extends DirectoryListing {
   format = $state<DatasetFormat | ''>('');
   captionColumn = $state('');
   dropMessage = $state<string | undefined>(undefined);
+  #latestDetection = 0;
 
   constructor(api: StudioApi) {
     super(api);
@@ -43,10 +44,13 @@ export class DatasetFolder extends DirectoryListing {
     await this.detect(file);
   }
 
+  /** Detects `path`; the newest detection wins (a folder's, answering after the file picked in it, is dropped). */
   async detect(path: string): Promise<void> {
+    const ticket = ++this.#latestDetection;
     this.detection = undefined;
     this.detectionError = undefined;
     const result = await this.#api.detectDataset({ path });
+    if (ticket !== this.#latestDetection) return;
     if (result.ok) this.detection = result.value;
     else this.detectionError = result.error;
   }

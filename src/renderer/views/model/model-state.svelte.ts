@@ -1,6 +1,6 @@
 // The Model view's state: the model chosen (where the engine runs), its architecture summary or the
-// engine's error, the generation settings, and the running or last generation job (progress and
-// result come from the JobTracker, fed by job events). App keeps one for the session (context), so
+// engine's error, the generation settings, and the running or last generation job (the session's
+// generateImage job handle). App keeps one for the session (context), so
 // leaving the view and coming back finds the model, the settings and a running job as they were.
 // A single-file checkpoint is opened with what it cannot say itself (prediction type, tokenizer
 // folder, config overrides); generation uses the same options, so the engine reuses its sessions.
@@ -9,7 +9,7 @@ import type { ErrorInfo } from '../../../shared/result';
 import type { StudioApi } from '../../../shared/studio-api';
 import type { GeneratedImage, ModelOpenOptions, ModelSummary, SamplerKindName } from '../../../shared/studio-model';
 import { DirectoryListing } from '../../lib/state/directory-listing.svelte';
-import type { JobTracker } from '../../lib/state/jobs.svelte';
+import type { JobHandle } from '../../lib/state/job-handle.svelte';
 import { checkConfigOverrides } from './config-overrides';
 
 export type PredictionChoice = NonNullable<ModelOpenOptions['predictionType']>;
@@ -30,7 +30,7 @@ export interface GenerateSettings {
 
 export class ModelState {
   readonly #api: StudioApi;
-  readonly #jobs: JobTracker;
+  readonly generation: JobHandle<'generateImage'>;
   /** The folder browser's place. */
   readonly browser: DirectoryListing;
   /** The tokenizer folder browser, for single files (which carry none). */
@@ -46,25 +46,17 @@ export class ModelState {
   error = $state<ErrorInfo | undefined>(undefined);
   inspecting = $state(false);
   settings = $state<GenerateSettings>({ prompt: 'a lighthouse on a cliff at dusk, watercolor', negativePrompt: '', seed: 42, steps: 25, guidance: 7.5, width: 512, height: 512, scheduler: '' });
-  jobId = $state<string | undefined>(undefined);
-  startError = $state<ErrorInfo | undefined>(undefined);
 
   /** The loader asks which prediction type an SD 2.x file has (its choices in details). */
   readonly needsPredictionType = $derived(this.error?.details['needs'] === 'predictionType');
-  readonly job = $derived.by(() => (this.jobId === undefined ? undefined : this.#jobs.get(this.jobId)));
-  readonly running = $derived(this.jobId !== undefined && this.job?.finished === undefined);
-  readonly image = $derived.by((): GeneratedImage | undefined => {
-    const end = this.job?.finished;
-    return end?.kind === 'generateImage' && end.result.ok ? end.result.value : undefined;
-  });
-  readonly failure = $derived.by((): ErrorInfo | undefined => {
-    const end = this.job?.finished;
-    return this.startError ?? (end && !end.result.ok ? end.result.error : undefined);
-  });
+  readonly job = $derived.by(() => (this.generation.jobId === undefined ? undefined : { progress: this.generation.progress }));
+  readonly running = $derived.by(() => this.generation.running);
+  readonly image = $derived.by((): GeneratedImage | undefined => this.generation.value);
+  readonly failure = $derived.by((): ErrorInfo | undefined => this.generation.error);
 
-  constructor(api: StudioApi, jobs: JobTracker) {
+  constructor(api: StudioApi, generation: JobHandle<'generateImage'>) {
     this.#api = api;
-    this.#jobs = jobs;
+    this.generation = generation;
     this.browser = new DirectoryListing(api);
     this.tokenizerBrowser = new DirectoryListing(api);
   }
@@ -114,28 +106,19 @@ export class ModelState {
   }
 
   /** Finds a generation the engine is running (after a page reload) and follows it again. */
-  async attach(): Promise<void> {
-    if (this.jobId !== undefined) return;
-    const result = await this.#api.listJobs();
-    const running = result.ok ? result.value.jobs.find((j) => j.kind === 'generateImage') : undefined;
-    if (!running || this.jobId !== undefined) return;
-    if (running.progress) this.#jobs.seed(running.progress);
-    this.jobId = running.jobId;
+  attach(): Promise<void> {
+    return this.generation.attach(this.#api);
   }
 
   async generate(): Promise<void> {
     if (!this.summary || this.running) return;
-    if (this.jobId !== undefined) this.#jobs.forget(this.jobId);
-    this.jobId = undefined;
-    this.startError = undefined;
     const { scheduler, ...rest } = this.settings;
-    const result = await this.#api.generateImage({ dir: this.summary.path, ...this.options, ...rest, ...(scheduler ? { scheduler } : {}) });
-    if (result.ok) this.jobId = result.value.jobId;
-    else this.startError = result.error;
+    const [dir, options] = [this.summary.path, this.options];
+    await this.generation.start(() => this.#api.generateImage({ dir, ...options, ...rest, ...(scheduler ? { scheduler } : {}) }));
   }
 
-  async cancel(): Promise<void> {
-    if (this.jobId !== undefined) await this.#jobs.cancel(this.jobId);
+  cancel(): Promise<void> {
+    return this.generation.cancel();
   }
 }
 

@@ -1,15 +1,17 @@
-// One import or preparation job of the Dataset view as runes: start it (the engine answers with the
-// job id at once), read its progress and its one result from the shell's JobTracker (which keeps
-// events that arrive before the id does), and cancel it. Only what is dataset-specific lives here:
-// the job's kind, its typed value, and the phase the progress bar shows.
+// The renderer's one job handle: one job of one kind (a generation, an import run, a preparation
+// run) as runes: start it (the engine answers with the job id at once), read its progress and its
+// one result from the session's JobTracker (which keeps events that arrive before the id does),
+// cancel it, and find it again after a reload (`attach`, from listJobs). App makes the handles for
+// the session (job-handles.svelte.ts), so a job outlives the view that started it.
+import { createContext } from 'svelte';
 import type { ErrorInfo, Result } from '../../../shared/result';
-import type { StudioJobValue } from '../../../shared/studio-jobs';
-import type { JobTracker } from '../../lib/state/jobs.svelte';
+import type { StudioApi } from '../../../shared/studio-api';
+import type { StudioJobKind, StudioJobValue } from '../../../shared/studio-jobs';
+import type { JobTracker } from './jobs.svelte';
 
-type DatasetJobKind = 'importDataset' | 'prepareDataset';
 export type JobPhase = 'idle' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
-export class DatasetJob<K extends DatasetJobKind> {
+export class JobHandle<K extends StudioJobKind> {
   jobId = $state<string | undefined>(undefined);
   #starting = $state(false);
   #cancelling = $state(false);
@@ -40,6 +42,16 @@ export class DatasetJob<K extends DatasetJobKind> {
     this.#jobs = jobs;
   }
 
+  /** Follows a job of this kind the engine is running (after a page reload), unless one is held. */
+  async attach(api: StudioApi): Promise<void> {
+    if (this.jobId !== undefined) return;
+    const result = await api.listJobs();
+    const running = result.ok ? result.value.jobs.find((j) => j.kind === this.kind) : undefined;
+    if (!running || this.jobId !== undefined) return;
+    if (running.progress) this.#jobs.seed(running.progress);
+    this.jobId = running.jobId;
+  }
+
   get running(): boolean {
     return this.phase === 'running' || this.phase === 'cancelling';
   }
@@ -63,3 +75,18 @@ export class DatasetJob<K extends DatasetJobKind> {
     await this.#jobs.cancel(this.jobId);
   }
 }
+
+/** The session's job handles, one per kind a view starts. */
+export class SessionJobs {
+  readonly generateImage: JobHandle<'generateImage'>;
+  readonly importDataset: JobHandle<'importDataset'>;
+  readonly prepareDataset: JobHandle<'prepareDataset'>;
+
+  constructor(jobs: JobTracker) {
+    this.generateImage = new JobHandle(jobs, 'generateImage');
+    this.importDataset = new JobHandle(jobs, 'importDataset');
+    this.prepareDataset = new JobHandle(jobs, 'prepareDataset');
+  }
+}
+
+export const [getSessionJobs, setSessionJobs] = createContext<SessionJobs>();
