@@ -28,8 +28,8 @@ const SEED = 777777;
 const BATCH = 4;
 
 async function generate(model: Awaited<ReturnType<typeof openDiffusersFolder>>, items: readonly WorldItem[]): Promise<Uint8Array[]> {
-  const components = new OnnxComponents(componentSpec(model));
   const tok = loadClipTokenizer(model.tokenizer!);
+  const components = new OnnxComponents(componentSpec(model, tok.maxLength));
   const out: Uint8Array[] = [];
   try {
     for (let i = 0; i < items.length; i += BATCH) {

@@ -16,7 +16,7 @@ const CORE = engine('core');
 const GRAPH = [...CORE, ...engine('ir')];
 const COMPUTE = [...GRAPH, ...engine('autodiff', 'onnx', 'runtime')];
 const MODELLING = [...COMPUTE, ...engine('weights', 'jobs', 'train', 'models')];
-const PRODUCT = [...MODELLING, ...engine('store', 'data', 'demo')];
+const PRODUCT = [...MODELLING, ...engine('store', 'data')];
 const APPLICATION = [...PRODUCT, ...engine('world', 'aptp', 'metrics', 'bundle')];
 
 /**
@@ -40,14 +40,15 @@ export const LAYERS = {
   'src/engine/train': { may: [...COMPUTE, ...engine('weights', 'jobs')], packages: ['node'] },
   'src/engine/models': { may: MODELLING, ...ENGINE_PACKAGES },
   'src/engine/data': { may: [...MODELLING, ...engine('store')], ...ENGINE_PACKAGES },
-  'src/engine/demo': { may: [...MODELLING, ...engine('store')], ...ENGINE_PACKAGES },
   'src/engine/world': { may: PRODUCT, ...ENGINE_PACKAGES },
   'src/engine/metrics': { may: PRODUCT, ...ENGINE_PACKAGES },
   // The layers that answer front ends may speak the wire contract (src/shared).
   'src/engine/aptp': { may: [...PRODUCT, 'src/shared'], ...ENGINE_PACKAGES },
   'src/engine/bundle': { may: [...PRODUCT, ...engine('metrics'), 'src/shared'], ...ENGINE_PACKAGES },
   'src/engine/system': { may: [...COMPUTE, ...engine('store'), 'src/shared'], ...ENGINE_PACKAGES },
-  'src/engine/runs': { may: [...APPLICATION, 'src/shared'], ...ENGINE_PACKAGES },
+  // The built-in demo runs the deepest pipeline that exists, so it sits on top of the APTP layers.
+  'src/engine/demo': { may: [...APPLICATION, 'src/shared'], ...ENGINE_PACKAGES },
+  'src/engine/runs': { may: [...APPLICATION, ...engine('demo'), 'src/shared'], ...ENGINE_PACKAGES },
   'src/engine/host': { may: [...APPLICATION, ...engine('runs', 'system'), 'src/shared', 'package.json'], ...ENGINE_PACKAGES },
   'src/cli': { may: ['src/shared', 'src/engine', 'src/cli', 'package.json'], packages: ['*'], forbidPackages: ['svelte', 'd3'] },
   'src/main': { may: ['src/shared', 'src/main'], packages: ['node', 'electron'] },

@@ -34,10 +34,11 @@ describe('world build', () => {
 
     const model = await openDiffusersFolder(out);
     expect(model.family).toBe('custom');
-    const components = new OnnxComponents(componentSpec(model));
+    const tokenizer = loadClipTokenizer(model.tokenizer!);
+    const components = new OnnxComponents(componentSpec(model, tokenizer.maxLength));
     try {
       const sampler = createSampler('ddim', model.scheduler, 2);
-      const latents = await generateLatents(components, loadClipTokenizer(model.tokenizer!), sampler, { prompts: ['a red circle on a black background'], guidance: 3, width: 64, height: 64, seed: 1 }, { signal: new AbortController().signal, progress: () => {} });
+      const latents = await generateLatents(components, tokenizer, sampler, { prompts: ['a red circle on a black background'], guidance: 3, width: 64, height: 64, seed: 1 }, { signal: new AbortController().signal, progress: () => {} });
       const [image] = await decodeImages(components, latents);
       expect(image).toHaveLength(64 * 64 * 3);
     } finally {

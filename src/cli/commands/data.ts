@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { captionColumnsHint } from '../../engine/data/report';
 import type { PrepareResult } from '../../engine/data/prepare-job';
-import { CATEGORIES, DATASET_FORMATS, PROBLEMS, type ProblemCode } from '../../engine/data/types';
+import { CATEGORIES, DATASET_FORMATS, PROBLEMS } from '../../engine/data/types';
 import { startRun } from '../../engine/runs/launcher';
 import { DatasetRepository, type DatasetRecord } from '../../engine/store/repositories/datasets';
 import { DatasetReportRepository } from '../../engine/store/repositories/datasets-report';

@@ -3,7 +3,7 @@
 // thread. The shared HostConnection forwards requests, passes events on, ends a dead host's jobs
 // with one 'engine-stopped' event each and starts a new host on the next request.
 import { spawn } from 'node:child_process';
-import { nodeEntry } from '../../engine/host/node-entry';
+import { nodeEntry } from '../../engine/runs/node-entry';
 import { HostConnection, type HostChild } from '../../shared/host-connection';
 import { studioMethods, type StudioEventListener, type StudioHandlers } from '../../shared/studio-api';
 import type { ErrorInfo } from '../../shared/result';

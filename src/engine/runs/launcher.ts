@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
-import { nodeEntry, type NodeEntry } from '../host/node-entry';
+import { nodeEntry, type NodeEntry } from './node-entry';
 import type { Run, RunRequest } from '../store/repositories/runs';
 import type { Workspace } from '../store/workspace';
 import { runKindOf } from './kinds';
