@@ -41,6 +41,8 @@ export const studioRequests = {
   listJobs,
   /** MACs at the budget, the prunable target and the memory a micro-batch step needs, before starting. */
   pruneEstimate: pruneApi.pruneEstimate,
+  /** Starts an APTP stage-1 run in its own worker process; follow it with the runs API. */
+  startPrune: pruneApi.startPrune,
   routingRuns: routingApi.routingRuns,
   routingMap: routingApi.routingMap,
   expertPrompts: routingApi.expertPrompts,

@@ -93,4 +93,38 @@ describe('aptp prune', () => {
     }
     expect(existsSync(join(workspace, 'checkpoints', runId, 'step-00000006.safetensors'))).toBe(true);
   });
+  it('is a run any process controls: `aptp runs pause` stops it with a checkpoint, `aptp runs resume` finishes it in a worker', { timeout: 600_000 }, async () => {
+    const child = spawn(process.execPath, [...entry, ...RUN.map((a, i) => (RUN[i - 1] === '--steps' ? '8' : a))], { cwd: root, env });
+    let out = '';
+    let err = '';
+    let paused: ReturnType<typeof aptp> | undefined;
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const runId = /^run\s+(\S+)/m.exec(out)?.[1];
+        if (!paused && runId && /pruning .*[1-6]\/8/.test(err)) paused = aptp('runs', 'pause', runId.slice(0, 8));
+      });
+      child.on('close', resolve);
+    });
+    expect(paused?.code, paused?.err).toBe(0);
+    expect(code, err).toBe(130);
+    expect(out).toMatch(/status\s+paused/);
+    const runId = /^run\s+(\S+)/m.exec(out)?.[1] ?? '';
+    const listed = aptp('runs', 'list');
+    expect(listed.out).toMatch(new RegExp(`${runId.slice(0, 8)}.*prune.*paused`));
+    const resumed = aptp('runs', 'resume', runId.slice(0, 8));
+    expect(resumed.code, resumed.err).toBe(0);
+    const followed = aptp('runs', 'follow', runId.slice(0, 8));
+    expect(followed.code, followed.err).toBe(0);
+    const db = new BetterSqlite3(join(workspace, 'studio.db'), { readonly: true });
+    try {
+      const steps = db.prepare("SELECT step FROM metric_series WHERE run_id = ? AND name = 'loss/total' ORDER BY step").all(runId) as { step: number }[];
+      expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      const run = db.prepare('SELECT status, attempts FROM runs WHERE id = ?').get(runId) as { status: string; attempts: number };
+      expect(run.status).toBe('completed');
+    } finally {
+      db.close();
+    }
+  });
 });

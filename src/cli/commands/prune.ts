@@ -1,7 +1,8 @@
 // `aptp prune --model DIR --dataset NAME --budget 0.6 --experts 8 [...]`: APTP stage 1 on a
 // prepared dataset. Before starting it prints the budget in MACs (total and the prunable target)
 // and the memory a micro-batch step needs; then a progress bar with the main losses and how many
-// prompts each code took; Ctrl-C writes a checkpoint and exits 130; `--resume RUN` continues a
+// prompts each code took; Ctrl-C (or `aptp runs pause` from anywhere) writes a checkpoint and stops
+// the run as paused, exit 130; `aptp runs cancel` stops it as cancelled; `--resume RUN` continues a
 // recorded run from its newest checkpoint. Bad input (unprepared dataset, budget outside (0, 1],
 // K < 1, a model without gate sites) exits 2 with what to do.
 import { resolve } from 'node:path';
@@ -74,16 +75,20 @@ async function prune(ws: Workspace, args: ParsedArgs): Promise<number> {
     throw error;
   }
   printPlan(job);
+  // Ctrl-C pauses: the run writes a checkpoint and stops as paused, resumable here or by `aptp runs resume`.
   const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once('SIGINT', onSigint);
+  let paused = false;
+  const onSigint = (): void => {
+    paused = true;
+  };
+  process.on('SIGINT', onSigint);
   const bar = progressBar('pruning', job.config.steps);
   try {
-    const result = await job.run({ signal: abort.signal, pauseRequested: () => false, progress: (p) => bar.update(p.done, p.detail) });
+    const result = await job.run({ signal: abort.signal, pauseRequested: () => paused, progress: (p) => bar.update(p.done, p.detail) });
     bar.finish();
     process.stdout.write(`${table([['status', result.status], ['steps', `${result.step} (${result.skipped} skipped: loss not finite)`], ['checkpoint', result.checkpoint]])}\n`);
-    if (result.status === 'cancelled') process.stdout.write(`resume with: aptp prune --resume ${job.runId}\n`);
-    return result.status === 'cancelled' ? 130 : 0;
+    if (result.status === 'paused') process.stdout.write(`resume with: aptp prune --resume ${job.runId} (or \`aptp runs resume ${job.runId.slice(0, 8)}\`)\n`);
+    return result.status === 'completed' ? 0 : 130;
   } finally {
     process.off('SIGINT', onSigint);
     await job.dispose();

@@ -22,7 +22,12 @@ export interface PruneJob {
   readonly items: number;
   readonly estimate: PruneEstimate;
   readonly setup: PruneSetup;
-  run(ctx: Omit<PruneRunContext, 'metrics' | 'checkpointDir'>): Promise<PruneRunResult>;
+  /**
+   * Trains to the end, a pause or a cancel. `inWorker`: a runs worker owns the record (status,
+   * heartbeat, control requests); otherwise this process does: it records its pid, beats every
+   * second and follows pause/cancel requests that other processes (`aptp runs`, the studio) make.
+   */
+  run(ctx: Omit<PruneRunContext, 'metrics' | 'checkpointDir'>, inWorker?: boolean): Promise<PruneRunResult>;
   dispose(): Promise<void>;
 }
 
@@ -61,21 +66,47 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
   const checkpointDir = join(ws.dir, 'checkpoints', id);
   return {
     runId: id, config, dataset, items: data.size, estimate: setup.estimate, setup,
-    run: async (ctx) => {
+    run: async (ctx, inWorker = false) => {
+      const metrics = (step: number, values: Readonly<Record<string, number>>): void =>
+        ws.metrics.record(id, Object.entries(values).map(([name, value]) => ({ name, step, value, wallTime: Date.now() / 1000 })));
+      if (inWorker) return runPrune(setup.stepper, setup.schedule, setup.initial, { ...ctx, checkpointDir, metrics });
       ws.runs.setStatus(id, 'running');
+      const remote = followRequests(ws, id, ctx.signal);
       try {
         const result = await runPrune(setup.stepper, setup.schedule, setup.initial, {
-          ...ctx, checkpointDir,
-          metrics: (step, values) => ws.metrics.record(id, Object.entries(values).map(([name, value]) => ({ name, step, value, wallTime: Date.now() / 1000 }))),
+          ...ctx, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
         });
-        ws.runs.setStatus(id, result.status === 'paused' ? 'paused' : result.status);
+        ws.runs.setStatus(id, result.status);
         return result;
       } catch (error) {
         ws.runs.setStatus(id, 'failed', { message: (error as Error).message });
         throw error;
+      } finally {
+        remote.stop();
       }
     },
     dispose: () => setup.stepper.dispose(),
+  };
+}
+
+/** Heartbeats of an in-process run and the pause/cancel requests other processes make of it. */
+function followRequests(ws: Workspace, runId: string, signal: AbortSignal) {
+  const cancel = new AbortController();
+  const onAbort = (): void => cancel.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let pause = false;
+  const timer = setInterval(() => {
+    const request = ws.runs.heartbeat(runId, process.pid);
+    if (request === 'pause') pause = true;
+    if (request === 'cancel') cancel.abort();
+  }, 1000);
+  return {
+    signal: cancel.signal,
+    pauseRequested: () => pause,
+    stop: () => {
+      clearInterval(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
   };
 }
 
