@@ -24,10 +24,23 @@ interface Clustering {
   readonly margins: Float64Array;
 }
 
-/** Lloyd's k-means from evenly spaced rows, then each point's nearest and runner-up centroid. */
+/**
+ * Lloyd's k-means from a farthest-point start (row 0, then each next centroid the row farthest from
+ * those chosen: deterministic and independent of the rows' order), then each point's nearest and
+ * runner-up centroid.
+ */
 function kmeans(data: Float32Array, n: number, d: number, k: number, iterations = 20): Clustering {
-  const centroids = Array.from({ length: k }, (_, c) => data.slice(Math.floor((c * n) / k) * d, Math.floor((c * n) / k) * d + d));
   const dist = (i: number, c: Float32Array) => Math.sqrt(c.reduce((s, v, j) => s + (data[i * d + j]! - v) ** 2, 0));
+  const centroids = [data.slice(0, d)];
+  while (centroids.length < k) {
+    let far = 0;
+    let farDist = -1;
+    for (let i = 0; i < n; i++) {
+      const near = Math.min(...centroids.map((c) => dist(i, c)));
+      if (near > farDist) [far, farDist] = [i, near];
+    }
+    centroids.push(data.slice(far * d, far * d + d));
+  }
   const labels = new Int32Array(n);
   const margins = new Float64Array(n);
   for (let it = 0; it <= iterations; it++) {
