@@ -1,8 +1,8 @@
 // Electron main, kept thin: security policy, the app scheme, the engine host (a utility process),
 // the StudioApi IPC edge and the window. Accepts `--workspace=<dir>` (passed on by `aptp studio`).
 import { app } from 'electron';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { registerAppScheme, serveAppScheme } from './app-protocol';
 import { EngineHost } from './engine-host';
 import { createMainWindow } from './main-window';
@@ -18,24 +18,44 @@ function workspaceArgument(): string | undefined {
   return arg ? arg.slice(WORKSPACE_FLAG.length) || undefined : undefined;
 }
 
-const host = new EngineHost({
-  script: join(here, 'engine-host.js'),
-  workspace: workspaceArgument(),
-  onEvent: sendStudioEvent,
-  log: (line) => console.error(`[main] ${line}`),
-});
+// Started by the engine with this flag (the packaged app's RunAsNode fuse is off, so Electron cannot
+// run as plain Node): run one bundled engine entry of this app (a run worker) headless, no window.
+// Kept equal to ELECTRON_ENTRY_FLAG in src/engine/runs/node-entry.ts (main may not import the engine).
+const NODE_ENTRY_FLAG = '--aptp-node-entry=';
+const nodeEntryArg = process.argv.find((a) => a.startsWith(NODE_ENTRY_FLAG));
+if (nodeEntryArg) runHeadless(nodeEntryArg.slice(NODE_ENTRY_FLAG.length));
+else startStudio();
 
-app.enableSandbox();
-registerAppScheme();
+function runHeadless(entry: string): void {
+  const script = resolve(entry);
+  if (relative(out, script).startsWith('..') || !/\.(c|m)?js$/.test(script)) {
+    console.error(`[main] refusing to run ${script}: only this app's own bundled entries run headless.`);
+    process.exit(2);
+  }
+  app.dock?.hide();
+  void import(pathToFileURL(script).href);
+}
 
-void app.whenReady().then(() => {
-  applySecurityPolicy();
-  serveAppScheme(join(out, 'renderer'));
-  registerStudioIpc(host);
-  createMainWindow({ preload: join(out, 'preload', 'index.cjs'), icon: join(out, '..', 'resources', 'icon.png'), production: isProduction() });
-});
+function startStudio(): void {
+  const host = new EngineHost({
+    script: join(here, 'engine-host.js'),
+    workspace: workspaceArgument(),
+    onEvent: sendStudioEvent,
+    log: (line) => console.error(`[main] ${line}`),
+  });
 
-app.on('window-all-closed', () => {
-  host.stop();
-  app.quit();
-});
+  app.enableSandbox();
+  registerAppScheme();
+
+  void app.whenReady().then(() => {
+    applySecurityPolicy();
+    serveAppScheme(join(out, 'renderer'));
+    registerStudioIpc(host);
+    createMainWindow({ preload: join(out, 'preload', 'index.cjs'), icon: join(out, '..', 'resources', 'icon.png'), production: isProduction() });
+  });
+
+  app.on('window-all-closed', () => {
+    host.stop();
+    app.quit();
+  });
+}

@@ -1,6 +1,7 @@
 // Where a Node entry of the engine lives, from where this code runs: the bundled file next to the
 // running bundle (out/cli/NAME.mjs, out/main/NAME.js), else the TypeScript source through tsx
-// (tests, development). Inside Electron the same binary runs as plain Node. Used to start run
+// (tests, development). Inside Electron the app's own binary runs the entry headless (see
+// ELECTRON_ENTRY_FLAG), which works with the RunAsNode fuse off. Used to start run
 // workers and the web studio's engine host.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -14,18 +15,25 @@ export interface NodeEntry {
   readonly cwd?: string;
 }
 
+/** Electron main runs the bundled entry named after this flag (a run worker) instead of the studio. */
+export const ELECTRON_ENTRY_FLAG = '--aptp-node-entry=';
+
 /** The repository root when running from source (src/engine/host/ -> root). */
 const sourceRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** `bundledName`: the entry's name in out/ (without extension); `source`: its path under src/. */
 export function nodeEntry(callerUrl: string, bundledName: string, source: string): NodeEntry {
   const here = dirname(fileURLToPath(callerUrl));
-  const env = { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
+  const env = { ...process.env };
   // The bundler may have put this code in a chunk folder below the entries (out/main/chunks/).
   for (const dir of [here, dirname(here)]) {
     for (const ext of ['.mjs', '.js']) {
       const bundled = join(dir, `${bundledName}${ext}`);
-      if (existsSync(bundled)) return { command: process.execPath, args: [bundled], env };
+      if (!existsSync(bundled)) continue;
+      // A packaged app has the RunAsNode fuse off, so Electron cannot run as plain Node: the app itself
+      // starts, sees ELECTRON_ENTRY_FLAG and runs the entry headless instead of opening a window.
+      if (process.versions.electron) return { command: process.execPath, args: [`${ELECTRON_ENTRY_FLAG}${bundled}`], env };
+      return { command: process.execPath, args: [bundled], env };
     }
   }
   const file = join(sourceRoot, source);
