@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { captionColumnsHint } from '../../engine/data/report';
 import type { PrepareResult } from '../../engine/data/prepare-job';
-import { CATEGORIES, DATASET_FORMATS, PROBLEMS } from '../../engine/data/types';
+import { checkDatasetPath } from '../../engine/data/detect';
+import { CATEGORIES, DATASET_FORMATS, PROBLEMS, type DatasetFormat } from '../../engine/data/types';
 import { startRun } from '../../engine/runs/launcher';
 import { DatasetRepository, type DatasetRecord } from '../../engine/store/repositories/datasets';
 import { DatasetReportRepository } from '../../engine/store/repositories/datasets-report';
@@ -77,6 +78,8 @@ async function runImport(ws: Workspace, args: ParsedArgs, dir: string): Promise<
   const name = stringOption(args, 'name');
   const minSide = intOption(args, 'min-side', 1, 65536);
   const config = { path: resolve(dir), ...(format ? { format } : {}), ...(captionColumn ? { captionColumn } : {}), ...(file ? { file: resolve(file) } : {}), ...(name ? { name } : {}), ...(minSide ? { minSide } : {}) };
+  // A single file must be a prompts file the user chose: refused here, before a run is recorded.
+  await checkDatasetPath({ path: config.path, ...(format ? { format: format as DatasetFormat } : {}) });
   const summary = (await runAndFollow(ws, 'importDataset', config, 'importing')) as ImportResult;
   const d = summary.detection;
   process.stdout.write(`${table([
