@@ -74,12 +74,16 @@ export class RunWatcher {
     this.emit({ event: 'runChanged', payload: runSummary(run) });
     if (!isStudioJobKind(run.kind)) return;
     const kind = run.kind;
+    const progress = { event: 'jobProgress', payload: { jobId: run.id, kind, done: run.progress.done, total: run.progress.total, detail: run.progress.detail, metrics: {} } } as const;
     if (active) {
       if (!this.#live.has(run.id)) this.emit({ event: 'jobStarted', payload: { jobId: run.id, kind } });
       this.#live.add(run.id);
-      this.emit({ event: 'jobProgress', payload: { jobId: run.id, kind, done: run.progress.done, total: run.progress.total, detail: run.progress.detail, metrics: {} } });
+      this.emit(progress);
       return;
     }
+    // A run's last progress and its end often land between two polls: send the recorded last
+    // progress first, so a front end never ends on a stale count.
+    if (this.#live.has(run.id) && run.progress.total > 0) this.emit(progress);
     this.#live.delete(run.id);
     this.emit({ event: 'jobFinished', payload: { jobId: run.id, kind, result: endOf(kind, run) } } as StudioEvent);
   }
