@@ -13,6 +13,15 @@ import torch
 from conftest import CACHE, assert_close, run_ts
 
 TOL = 1e-5
+# diffusers' zero-SNR rescale runs in float32 through PyTorch's vectorised sqrt, which is not
+# correctly rounded and rounds differently per CPU kernel (AVX-512 vs AVX2): its betas land a few
+# ulps of 1 away from the exact ones, and the terminal step (SNR 0) magnifies that. Measured: within
+# 1e-5 on an AVX-512 machine; on an AVX2 one 1.7e-5 relative at t=999 and 1.6e-5 on the betas.
+ZERO_SNR_TOL = 5e-5
+
+
+def tol_for(name):
+    return ZERO_SNR_TOL if "zero_snr" in name else TOL
 OUT = CACHE / "sd_schedulers"
 
 
@@ -72,10 +81,10 @@ def test_sampler_matches_diffusers(cases, name):
         assert_close(stepped.scale_model_input(ours_in, t).numpy(), scaled[i], TOL, f"{name} scale_model_input {i}")
         out = torch.from_numpy(outputs[i].copy())
         prev = stepped.step(out, t, ours_in).prev_sample.numpy()
-        assert_close(samples[i + 1], prev, TOL, f"{name} step {i} (t={t.item()})")
+        assert_close(samples[i + 1], prev, tol_for(name), f"{name} step {i} (t={t.item()})")
         free.scale_model_input(x, t)
         x = free.step(out, t, x).prev_sample
-    assert_close(samples[-1], x.numpy(), TOL, f"{name} free-running final sample")
+    assert_close(samples[-1], x.numpy(), tol_for(name), f"{name} free-running final sample")
 
 
 def reference_weights(snr, gamma, v_prediction, formula):
@@ -95,23 +104,23 @@ def test_ddpm_training_matches_diffusers(cases, name):
     scheduler = diffusers.DDPMScheduler.from_config(record["config"])
     if record["config"].get("rescale_betas_zero_snr"):
         # PyTorch's vectorised float32 sqrt is not correctly rounded (1 ulp off at some entries); the
-        # zero-SNR rescale divides neighbouring alpha-bars, so betas there differ by a few ulps of 1
-        np.testing.assert_allclose(load(folder, "betas.npy"), scheduler.betas.numpy(), rtol=0, atol=5e-7)
-        assert_close(load(folder, "alphas_cumprod.npy"), scheduler.alphas_cumprod.numpy(), TOL, f"{name} alphas_cumprod")
+        # zero-SNR rescale divides neighbouring alpha-bars, so betas there differ by a few ulps
+        assert_close(load(folder, "betas.npy"), scheduler.betas.numpy(), ZERO_SNR_TOL, f"{name} betas")
+        assert_close(load(folder, "alphas_cumprod.npy"), scheduler.alphas_cumprod.numpy(), ZERO_SNR_TOL, f"{name} alphas_cumprod")
     else:
         np.testing.assert_array_equal(load(folder, "betas.npy"), scheduler.betas.numpy())
         np.testing.assert_array_equal(load(folder, "alphas_cumprod.npy"), scheduler.alphas_cumprod.numpy())
     x0, noise = torch.from_numpy(load(folder, "x0.npy")), torch.from_numpy(load(folder, "noise.npy"))
     t = torch.tensor(record["timesteps"])
-    assert_close(load(folder, "noisy.npy"), scheduler.add_noise(x0, noise, t).numpy(), TOL, f"{name} add_noise")
+    assert_close(load(folder, "noisy.npy"), scheduler.add_noise(x0, noise, t).numpy(), tol_for(name), f"{name} add_noise")
     velocity = scheduler.get_velocity(x0, noise, t)
-    assert_close(load(folder, "velocity.npy"), velocity.numpy(), TOL, f"{name} get_velocity")
+    assert_close(load(folder, "velocity.npy"), velocity.numpy(), tol_for(name), f"{name} get_velocity")
     target = noise if scheduler.config.prediction_type == "epsilon" else velocity
-    assert_close(load(folder, "target.npy"), target.numpy(), TOL, f"{name} target")
+    assert_close(load(folder, "target.npy"), target.numpy(), tol_for(name), f"{name} target")
     ts = torch.tensor(record["snr_timesteps"])
     snr = compute_snr(scheduler, ts)
-    assert_close(load(folder, "snr.npy"), snr.numpy(), TOL, f"{name} snr")
+    assert_close(load(folder, "snr.npy"), snr.numpy(), tol_for(name), f"{name} snr")
     v = scheduler.config.prediction_type == "v_prediction"
     for formula in ("diffusers", "reference"):
         ref = reference_weights(snr, record["gamma"], v, formula)
-        assert_close(load(folder, f"weights_{formula}.npy"), ref.numpy(), TOL, f"{name} min-SNR weights ({formula})")
+        assert_close(load(folder, f"weights_{formula}.npy"), ref.numpy(), tol_for(name), f"{name} min-SNR weights ({formula})")
