@@ -53,6 +53,12 @@ export const demoCommand: CliCommand = {
   },
 };
 
+/** What the last step's assignment says about code usage, from the counts themselves. */
+function usage(codes: readonly number[]): string {
+  const empty = codes.filter((c) => c === 0).length;
+  return empty === 0 ? 'every code took prompts' : `${empty} of ${codes.length} codes took none in this batch`;
+}
+
 async function pruneDemo(args: ParsedArgs): Promise<number> {
   const options = { steps: intOption(args, 'steps', 1, 1_000_000) ?? 40, seed: intOption(args, 'seed', 0, 2 ** 31) ?? 1, threads: intOption(args, 'threads', 1, 1024) ?? availableParallelism() };
   const ws = openWorkspace(stringOption(args, 'workspace'));
@@ -66,7 +72,7 @@ async function pruneDemo(args: ParsedArgs): Promise<number> {
     process.stdout.write(`${table([
       ['run', `${r.runId} (workspace ${ws.dir})`],
       ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped)`],
-      ['last step', `prompts per code ${r.codes.join('/')} (K = ${r.codes.length}, Sinkhorn keeps every code in use)`],
+      ['last step', `prompts per code ${r.codes.join('/')} (K = ${r.codes.length}; ${usage(r.codes)})`],
       ['checkpoint', r.checkpoint],
     ])}\n`);
     return r.status === 'cancelled' ? 130 : 0;
