@@ -8,9 +8,9 @@ import { machineInfoSchema } from './machine-info';
 import * as pruneApi from './prune-api';
 import * as routingApi from './routing-api';
 import type { Result } from './result';
-import { cancelJob, jobFinishedSchema, jobProgressSchema, jobStartedEventSchema, jobStartedSchema, listJobs } from './studio-jobs';
+import { cancelJob, jobFinishedSchema, jobProgressSchema, jobRequests, jobStartedEventSchema, listJobs } from './studio-jobs';
 import * as runsApi from './studio-runs';
-import { generateImageInputSchema, inspectModel } from './studio-model';
+import { inspectModel } from './studio-model';
 
 const noInput = z.object({}).strict();
 
@@ -26,17 +26,13 @@ export const studioRequests = {
   },
   listDirectory: datasetApi.listDirectory,
   detectDataset: datasetApi.detectDataset,
-  /** Starts an import run (a worker process; the job id is the run id); progress and the summary arrive as job events. */
-  importDataset: { input: datasetApi.importDatasetInputSchema, output: jobStartedSchema },
-  /** Starts a preparation run (latents, text states, prompt embeddings). */
-  prepareDataset: { input: datasetApi.prepareDatasetInputSchema, output: jobStartedSchema },
   listDatasets: datasetApi.listDatasets,
   datasetReport: datasetApi.datasetReport,
   datasetItems: datasetApi.datasetItems,
   datasetThumbnails: datasetApi.datasetThumbnails,
   inspectModel,
-  /** Starts a generation job; progress and the image arrive as job events. */
-  generateImage: { input: generateImageInputSchema, output: jobStartedSchema },
+  /** The requests that start a job (importDataset, prepareDataset, generateImage): from the job-kind table. */
+  ...jobRequests,
   cancelJob,
   listJobs,
   /** MACs at the budget, the prunable target and the memory a micro-batch step needs, before starting. */

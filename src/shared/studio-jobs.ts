@@ -6,19 +6,28 @@
 // jobs running now. Contracts only.
 import { z } from 'zod';
 import { errorInfoSchema } from './result';
-import { datasetImportedSchema, datasetPreparedSchema } from './dataset-api';
-import { generatedImageSchema } from './studio-model';
+import { datasetImportedSchema, datasetPreparedSchema, importDatasetInputSchema, prepareDatasetInputSchema } from './dataset-api';
+import { generatedImageSchema, generateImageInputSchema } from './studio-model';
 
 export const jobIdSchema = z.string().min(1).max(100);
 
-/** What each kind of job produces when it succeeds (one entry per kind). */
-export const studioJobResults = {
-  generateImage: generatedImageSchema,
-  importDataset: datasetImportedSchema,
-  prepareDataset: datasetPreparedSchema,
+/**
+ * The one table of job kinds: the request that starts each (its input) and what it produces when it
+ * succeeds. The starting requests, the result, progress and finished schemas all derive from it, so
+ * a new kind is one entry here (and its handler, which the StudioHandlers type then demands).
+ */
+export const studioJobKinds = {
+  generateImage: { input: generateImageInputSchema, result: generatedImageSchema },
+  importDataset: { input: importDatasetInputSchema, result: datasetImportedSchema },
+  prepareDataset: { input: prepareDatasetInputSchema, result: datasetPreparedSchema },
 } as const;
 
-export type StudioJobKind = keyof typeof studioJobResults;
+export type StudioJobKind = keyof typeof studioJobKinds;
+type JobKindTable = typeof studioJobKinds;
+const jobKinds = Object.keys(studioJobKinds) as StudioJobKind[];
+
+/** What each kind of job produces when it succeeds. */
+export const studioJobResults = Object.fromEntries(jobKinds.map((k) => [k, studioJobKinds[k].result])) as { readonly [K in StudioJobKind]: JobKindTable[K]['result'] };
 export type StudioJobValue<K extends StudioJobKind> = z.output<(typeof studioJobResults)[K]>;
 export const jobKindSchema = z.enum(Object.keys(studioJobResults) as [StudioJobKind, ...StudioJobKind[]]);
 
@@ -28,6 +37,11 @@ export function isStudioJobKind(kind: string): kind is StudioJobKind {
 
 /** A request that starts a job answers with the job's id. */
 export const jobStartedSchema = z.object({ jobId: jobIdSchema });
+
+/** The requests that start a job, one per kind, named after it: the kind's input, answered with the job id. */
+export const jobRequests = Object.fromEntries(jobKinds.map((k) => [k, { input: studioJobKinds[k].input, output: jobStartedSchema }])) as {
+  readonly [K in StudioJobKind]: { readonly input: JobKindTable[K]['input']; readonly output: typeof jobStartedSchema };
+};
 
 /** The first event of every job. */
 export const jobStartedEventSchema = z.object({ jobId: jobIdSchema, kind: jobKindSchema });
@@ -53,8 +67,10 @@ function finishedOf<K extends StudioJobKind>(kind: K) {
   });
 }
 
+type FinishedSchema = { [K in StudioJobKind]: ReturnType<typeof finishedOf<K>> }[StudioJobKind];
+
 /** The one last event of every job, discriminated by kind so the value is typed. */
-export const jobFinishedSchema = z.discriminatedUnion('kind', [finishedOf('generateImage'), finishedOf('importDataset'), finishedOf('prepareDataset')]);
+export const jobFinishedSchema = z.discriminatedUnion('kind', jobKinds.map((k) => finishedOf(k)) as unknown as [FinishedSchema, ...FinishedSchema[]]);
 
 export const cancelJob = {
   input: z.object({ jobId: jobIdSchema }).strict(),
