@@ -9,6 +9,10 @@ export class DirectoryListing {
   listing = $state<StudioOutput<'listDirectory'> | undefined>(undefined);
   error = $state<ErrorInfo | undefined>(undefined);
   loading = $state(false);
+  /** The path in the box: kept here, not in the component, so a re-mounted browser keeps what was typed. */
+  draft = $state('');
+  /** The user edited the draft since the last listing or move (plain: effects must not track it). */
+  edited = false;
 
   readonly folders = $derived(this.listing?.entries.filter((e) => e.kind === 'dir') ?? []);
 
