@@ -23,7 +23,7 @@ export interface ImportChoice {
 export const SPLIT_FOLDERS = new Set(['train', 'test', 'validation', 'valid', 'val', 'dev', 'eval', 'training', 'testing']);
 const MAX_DEPTH = 3;
 const READ_AS: Readonly<Record<DatasetFormat, string>> = {
-  'image-folder': 'an image folder', kohya: 'a kohya tree', 'hf-imagefolder': 'an imagefolder', coco: 'COCO', 'cc3m-tsv': 'a TSV', prompts: 'a prompts file',
+  'image-folder': 'an image folder', kohya: 'a kohya tree', 'hf-imagefolder': 'an imagefolder whose subfolders are splits', coco: 'COCO', 'cc3m-tsv': 'a TSV', prompts: 'a prompts file',
 };
 const MAX_FOLDERS = 2000;
 

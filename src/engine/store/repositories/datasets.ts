@@ -166,6 +166,17 @@ export class DatasetRepository {
     })();
   }
 
+  /** Item ids by key, for the keys the dataset has. */
+  idsOfKeys(datasetId: string, keys: readonly string[]): Map<string, number> {
+    const stmt = this.db.prepare('SELECT id FROM dataset_items WHERE dataset_id = ? AND key = ?');
+    const out = new Map<string, number>();
+    for (const key of keys) {
+      const row = stmt.get(datasetId, key) as { id: number } | undefined;
+      if (row) out.set(key, row.id);
+    }
+    return out;
+  }
+
   /** The distinct image paths (relative to the root) of a dataset's items. */
   imagePaths(datasetId: string): Set<string> {
     const rows = this.db.prepare('SELECT DISTINCT image_path AS p FROM dataset_items WHERE dataset_id = ? AND image_path IS NOT NULL').all(datasetId) as { p: string }[];
