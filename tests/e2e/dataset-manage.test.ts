@@ -39,6 +39,7 @@ async function writeData(): Promise<void> {
   put('dogs/dog.txt', 'a dog');
   put('outer/inner/metadata.jsonl', '{"file_name": "x.png", "text": "a nested picture"}\n');
   put('outer/inner/x.png', await image(300, 300, 30));
+  put('many/prompts.txt', Array.from({ length: 1_000_000 }, (_, i) => `prompt ${i}`).join('\n'));
 }
 
 async function openFolder(page: Page, path: string): Promise<void> {
@@ -154,6 +155,27 @@ describe('web studio: datasets managed and curated', () => {
     await page.close();
   }, 240_000);
 
+  it('keeps a running import visible with progress and Cancel after navigating away and after a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const problems = collectProblems(page);
+    await page.goto(`${studio.url.href}#/dataset`);
+    await openFolder(page, data('many'));
+    await page.getByTestId('dir-entry-prompts.txt').click();
+    await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('prompts');
+    await page.getByTestId('import-dataset').click();
+    await expect.poll(() => page.getByTestId('import-progress-count').textContent(), { timeout: 60_000 }).toMatch(/^[\d,]+ \/ 1,000,000$/);
+    await page.evaluate(() => (location.hash = '/home'));
+    await page.getByTestId('dataset-view').waitFor({ state: 'detached' });
+    await page.evaluate(() => (location.hash = '/dataset'));
+    expect(await page.getByTestId('import-progress').getAttribute('data-phase')).toBe('running');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('import-progress-count').textContent(), { timeout: 30_000 }).toMatch(/^[\d,]+ \/ 1,000,000$/);
+    await page.getByTestId('import-progress-cancel').click();
+    await expect.poll(() => page.getByTestId('import-progress').getAttribute('data-phase'), { timeout: 30_000 }).toBe('cancelled');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 240_000);
+
   it('renames and deletes datasets, never their files, and fits a 900 px window', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
     const problems = collectProblems(page);
@@ -163,12 +185,12 @@ describe('web studio: datasets managed and curated', () => {
     await page.getByTestId('dataset-rename').click();
     await page.getByTestId('dataset-new-name').fill('hounds');
     await page.getByTestId('dataset-rename-save').click();
-    await expect.poll(async () => (await page.getByTestId('dataset-select').locator('option').allTextContents()).map((o) => o.split(' · ')[0])).toEqual(['cats', 'hounds']);
+    await expect.poll(async () => (await page.getByTestId('dataset-select').locator('option').allTextContents()).map((o) => o.split(' · ')[0])).toEqual(['cats', 'hounds', 'prompts.txt']);
     await page.getByTestId('dataset-delete').click();
     expect(await page.getByTestId('dataset-delete').textContent()).toBe('Click again to delete');
     await page.getByTestId('dataset-delete').click();
     await expect.poll(() => page.getByTestId('dataset-manage-message').textContent()).toMatch(/Deleted “hounds” from the workspace .* its folder was not touched/);
-    await expect.poll(async () => (await page.getByTestId('dataset-select').locator('option').allTextContents()).map((o) => o.split(' · ')[0])).toEqual(['cats']);
+    await expect.poll(async () => (await page.getByTestId('dataset-select').locator('option').allTextContents()).map((o) => o.split(' · ')[0])).toEqual(['cats', 'prompts.txt']);
     expect(existsSync(data('dogs/dog.png'))).toBe(true);
     await expect.poll(() => page.getByTestId('report-format').textContent()).toMatch(/^cats · /);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
