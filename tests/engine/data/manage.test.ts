@@ -90,6 +90,14 @@ describe('datasets managed', () => {
     expect(report().totals(two.datasetId).items).toBe(1);
     await expect(deleteDataset(ws, one.datasetId)).rejects.toThrow(/No dataset .* `aptp data list`/);
   });
+
+  it('refuses to delete a dataset a run is writing', async () => {
+    const two = repo().byRoot(dir('two'))!;
+    const run = ws.runs.add({ kind: 'importDataset', config: {}, resource: `dataset:${two.root}` });
+    await expect(deleteDataset(ws, two.id)).rejects.toThrow(new RegExp(`being written by run ${run.id.slice(0, 8)} \\(importDataset\\); cancel it first`));
+    ws.runs.setStatus(run.id, 'cancelled');
+    expect(repo().get(two.id)).toBeDefined();
+  });
 });
 
 describe('curation', () => {
