@@ -1,5 +1,7 @@
 // The shape of one `aptp` command: its name, one-line summary, usage, typed options (node:util
-// parseArgs), and run(). Adding a command is one file plus one line in commands/index.ts.
+// parseArgs), and run(); or a group of subcommands (`aptp data import|list|...`), each a command of
+// its own with its own options and --help. Adding a command is one file plus one line in
+// commands/index.ts.
 import type { ParseArgsConfig } from 'node:util';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -19,6 +21,17 @@ export interface CliCommand {
   readonly maxPositionals: number;
   run(args: ParsedArgs): Promise<number>;
 }
+
+/** A command made of subcommands: the first argument names one (`name` is its last word). */
+export interface CliGroup {
+  readonly name: string;
+  readonly summary: string;
+  readonly subcommands: readonly CliCommand[];
+}
+
+export type CliEntry = CliCommand | CliGroup;
+
+export const isGroup = (entry: CliEntry): entry is CliGroup => 'subcommands' in entry;
 
 /** A bad invocation: printed as one line, exit code 2. */
 export class UsageError extends Error {

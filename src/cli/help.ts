@@ -1,7 +1,21 @@
-// --help text for the whole CLI and for one command.
-import type { CliCommand } from './command';
+// --help text for the whole CLI, for a group of subcommands, and for one command.
+import type { CliCommand, CliEntry, CliGroup } from './command';
 
-export function mainHelp(commands: readonly CliCommand[], version: string): string {
+export function groupHelp(group: CliGroup): string {
+  const width = Math.max(...group.subcommands.map((c) => c.name.length));
+  return [
+    `${group.summary}.`,
+    '',
+    `Usage: aptp ${group.name} <subcommand> [options]`,
+    '',
+    'Subcommands:',
+    ...group.subcommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`aptp ${group.name} <subcommand> --help\` for a subcommand's options.`,
+  ].join('\n');
+}
+
+export function mainHelp(commands: readonly CliEntry[], version: string): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `aptp ${version}: Adaptive Prompt-Tailored Pruning of text-to-image diffusion models`,

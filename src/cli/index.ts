@@ -1,30 +1,38 @@
-// `aptp`: the command line over the engine. Parses argv, dispatches to one command, and turns every
-// failure into one line on stderr with a non-zero exit (2 for bad usage, 1 for a failed command).
-import { parseArgs } from 'node:util';
+// `aptp`: the command line over the engine. Parses argv, dispatches to one command (or a group's
+// subcommand), suggests the nearest name for a typo, and turns every failure into one line on
+// stderr with a non-zero exit (2 for bad usage, 1 for a failed command).
 import { ENGINE_VERSION } from '../engine/core/version';
 import { isEngineError } from '../engine/core/errors';
-import { UsageError, type CliCommand } from './command';
+import { parseCommand } from './argv';
+import { isGroup, UsageError, type CliEntry } from './command';
 import { commands } from './commands';
-import { commandHelp, mainHelp } from './help';
+import { commandHelp, groupHelp, mainHelp } from './help';
 import { printable } from './format';
+import { didYouMean } from './suggest';
 
-function findCommand(name: string): CliCommand {
-  const command = commands.find((c) => c.name === name);
-  if (!command) throw new UsageError(`unknown command '${name}'; run \`aptp --help\` to list commands`);
-  return command;
+const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
+
+function findEntry(entries: readonly CliEntry[], name: string, what: string, help: string): CliEntry {
+  const entry = entries.find((c) => c.name.split(' ').at(-1) === name);
+  if (entry) return entry;
+  const names = entries.map((c) => c.name.split(' ').at(-1)!);
+  throw new UsageError(`unknown ${what} '${printable(name)}'${didYouMean(name, names)}; run \`${help}\` to list them`);
 }
 
-function parse(command: CliCommand, argv: string[]) {
-  try {
-    const parsed = parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true });
-    if (parsed.positionals.length > command.maxPositionals) {
-      throw new UsageError(`unexpected argument '${parsed.positionals[command.maxPositionals]}'; usage: ${command.usage}`);
+async function dispatch(entry: CliEntry, argv: readonly string[]): Promise<number> {
+  if (isGroup(entry)) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || isHelp(sub) || sub === 'help') {
+      process.stdout.write(`${groupHelp(entry)}\n`);
+      return sub === undefined ? 2 : 0;
     }
-    return parsed;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${(error as Error).message.split(/\.\s/)[0]}; usage: ${command.usage}`);
+    return dispatch(findEntry(entry.subcommands, sub, `${entry.name} subcommand`, `aptp ${entry.name} --help`), rest);
   }
+  if (argv.some(isHelp)) {
+    process.stdout.write(`${commandHelp(entry)}\n`);
+    return 0;
+  }
+  return entry.run(parseCommand(entry, argv));
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,12 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${ENGINE_VERSION}\n`);
     return 0;
   }
-  const command = findCommand(first);
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${commandHelp(command)}\n`);
-    return 0;
-  }
-  return command.run(parse(command, rest));
+  return dispatch(findEntry(commands, first, 'command', 'aptp --help'), rest);
 }
 
 function report(error: unknown): number {

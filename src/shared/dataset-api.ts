@@ -1,6 +1,6 @@
 // The Dataset view's part of the StudioApi: schemas for the engine-served folder browser (names
 // only, never file contents), format detection, import, the validation report, pages of items
-// (filtered by category, searched in captions), thumbnails by item id, and the import and
+// (filtered by category, flag or histogram bin, searched in captions and file names, sorted), thumbnails by item id, and the import and
 // preparation jobs' inputs and results. Contracts only.
 import { z } from 'zod';
 
@@ -42,7 +42,13 @@ export const detectDataset = {
 
 /** Starts an import job (its id comes back; progress and the result arrive as job events). */
 export const importDatasetInputSchema = z.object({ path, format: datasetFormatSchema.optional(), captionColumn: z.string().min(1).max(200).optional() }).strict();
-export const datasetImportedSchema = z.object({ datasetId, checked: z.number(), unchanged: z.number(), removed: z.number() });
+export const datasetImportedSchema = z.object({
+  datasetId, checked: z.number(), unchanged: z.number(), removed: z.number(),
+  /** Every item was checked again: the validation limits changed since the last import. */
+  rechecked: z.boolean().default(false),
+  /** Files the format left out, by reason (unlisted-image, orphan-caption). */
+  dropped: z.record(z.string(), z.number()).default({}),
+});
 
 /** Starts a preparation job: VAE latents, text states and prompt embeddings from the model's own encoders. */
 export const prepareDatasetInputSchema = z.object({
@@ -65,6 +71,7 @@ export const datasetPreparedSchema = z.object({
   textModel: z.string(),
   promptEncoder: z.string(),
   truncatedCaptions: z.number(),
+  longCaptions: z.object({ count: z.number(), window: z.number(), first: z.array(z.object({ key: z.string(), tokens: z.number() })) }).optional(),
 });
 
 export const datasetSummarySchema = z.object({
@@ -74,6 +81,8 @@ export const datasetSummarySchema = z.object({
   format: z.string(),
   status: z.string(),
   importedAt: z.string().nullable(),
+  /** Files the format left out on the last import, by reason. */
+  dropped: z.record(z.string(), z.number()).default({}),
 });
 
 export const listDatasets = {
@@ -87,7 +96,10 @@ export const datasetReport = {
   input: z.object({ datasetId }).strict(),
   output: z.object({
     dataset: datasetSummarySchema.extend({ options: z.record(z.string(), z.unknown()) }),
-    totals: z.object({ items: z.number(), images: z.number(), usable: z.number(), repeatedItems: z.number(), distinctImages: z.number() }),
+    totals: z.object({
+      items: z.number(), images: z.number(), usable: z.number(), repeatedItems: z.number(), distinctImages: z.number(),
+      excluded: z.number(), longCaptions: z.number(),
+    }),
     categories: z.array(z.object({ category: z.string(), count: z.number(), label: z.string(), severity: z.enum(['ok', 'warning', 'error']) })),
     captionLengths: z.array(bin),
     imageSides: z.array(bin),
@@ -105,7 +117,15 @@ export const datasetItemSchema = z.object({
   category: z.string(),
   detail: z.string().nullable(),
   hasImage: z.boolean(),
+  excluded: z.boolean(),
+  captionTokens: z.number().nullable(),
 });
+
+/** Filters of the item grid besides report categories: excluded items, captions over the token window. */
+export const itemFlagSchema = z.enum(['excluded', 'long-caption']);
+export const itemSortSchema = z.enum(['id', 'size', 'caption']);
+/** A histogram bar as a filter: caption characters or shorter image side in [lo, hi). */
+export const itemBinSchema = z.object({ of: z.enum(['caption', 'side']), lo: z.number().nonnegative(), hi: z.number().nullable() }).strict();
 
 export const datasetItems = {
   input: z
@@ -114,7 +134,12 @@ export const datasetItems = {
       offset: z.number().int().nonnegative(),
       limit: z.number().int().min(1).max(500),
       category: z.string().max(64).optional(),
+      flag: itemFlagSchema.optional(),
+      bin: itemBinSchema.optional(),
+      /** Matched in captions and file names. */
       search: z.string().max(500).optional(),
+      sort: itemSortSchema.default('id'),
+      descending: z.boolean().default(false),
     })
     .strict(),
   output: z.object({ total: z.number(), items: z.array(datasetItemSchema) }),

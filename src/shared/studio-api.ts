@@ -4,6 +4,7 @@
 // Both transports (Electron IPC, WebSocket) carry exactly these shapes; see studio-wire.ts.
 import { z } from 'zod';
 import * as datasetApi from './dataset-api';
+import * as datasetManageApi from './dataset-manage-api';
 import { machineInfoSchema } from './machine-info';
 import * as pruneApi from './prune-api';
 import * as routingApi from './routing-api';
@@ -30,6 +31,11 @@ export const studioRequests = {
   datasetReport: datasetApi.datasetReport,
   datasetItems: datasetApi.datasetItems,
   datasetThumbnails: datasetApi.datasetThumbnails,
+  renameDataset: datasetManageApi.renameDataset,
+  deleteDataset: datasetManageApi.deleteDataset,
+  datasetItem: datasetManageApi.datasetItem,
+  datasetImage: datasetManageApi.datasetImage,
+  setItemsExcluded: datasetManageApi.setItemsExcluded,
   inspectModel,
   /** The requests that start a job (importDataset, prepareDataset, generateImage): from the job-kind table. */
   ...jobRequests,

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { errorInfoSchema } from './result';
 import { datasetImportedSchema, datasetPreparedSchema, importDatasetInputSchema, prepareDatasetInputSchema } from './dataset-api';
+import { datasetExportedSchema, exportDatasetInputSchema } from './dataset-manage-api';
 import { generatedImageSchema, generateImageInputSchema } from './studio-model';
 
 export const jobIdSchema = z.string().min(1).max(100);
@@ -20,6 +21,7 @@ export const studioJobKinds = {
   generateImage: { input: generateImageInputSchema, result: generatedImageSchema },
   importDataset: { input: importDatasetInputSchema, result: datasetImportedSchema },
   prepareDataset: { input: prepareDatasetInputSchema, result: datasetPreparedSchema },
+  exportDataset: { input: exportDatasetInputSchema, result: datasetExportedSchema },
 } as const;
 
 export type StudioJobKind = keyof typeof studioJobKinds;

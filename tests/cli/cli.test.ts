@@ -37,7 +37,10 @@ describe('aptp', () => {
 
   it.each([
     [['frobnicate'], /unknown command 'frobnicate'/],
-    [['info', '--bogus'], /Unknown option '--bogus'; usage: aptp info/],
+    [['info', '--bogus'], /unknown option '--bogus'; run `aptp info --help` for the options/],
+    [['info', '--jsn'], /unknown option '--jsn' \(did you mean '--json'\?\)/],
+    [['inf'], /unknown command 'inf' \(did you mean 'info'\?\); run `aptp --help`/],
+    [['generate', '--seed', '-1'], /^aptp: (?!.*ambiguous)/],
     [['info', 'extra'], /unexpected argument 'extra'/],
     [['demo', '--steps', 'lots'], /--steps must be a whole number/],
     [['studio', '--port', '70000'], /--port must be a whole number from 0 to 65535/],

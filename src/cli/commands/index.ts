@@ -1,5 +1,5 @@
 // Every `aptp` command, in the order --help lists them.
-import type { CliCommand } from '../command';
+import type { CliEntry } from '../command';
 import { dataCommand } from './data';
 import { demoCommand } from './demo';
 import { generateCommand } from './generate';
@@ -9,4 +9,4 @@ import { runsCommand } from './runs';
 import { studioCommand } from './studio';
 import { worldCommand } from './world';
 
-export const commands: readonly CliCommand[] = [dataCommand, demoCommand, generateCommand, infoCommand, pruneCommand, runsCommand, studioCommand, worldCommand];
+export const commands: readonly CliEntry[] = [dataCommand, demoCommand, generateCommand, infoCommand, pruneCommand, runsCommand, studioCommand, worldCommand];

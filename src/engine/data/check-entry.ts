@@ -3,6 +3,7 @@
 // image and the caption and keeps the first problem by precedence (see PROBLEMS).
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { clipTokenLowerBound } from '../models/sd/tokenizer';
 import type { ItemStamps, ItemWrite } from '../store/repositories/datasets';
 import { checkCaption } from './caption';
 import { checkImage, hashFile, type ImageCheck } from './image-check';
@@ -106,6 +107,7 @@ export async function checkEntry(entry: SourceEntry, prior: ItemStamps | undefin
     status,
     problem: problem?.code ?? null,
     problemDetail: problem?.detail ?? null,
+    captionTokens: caption.caption === undefined ? null : clipTokenLowerBound(caption.caption),
   };
   return { kind: 'checked', item, ...(image.thumbnail ? { thumbnail: image.thumbnail } : {}) };
 }

@@ -9,9 +9,10 @@ import { cc3mTsvSource, findTsv } from './sources/cc3m-tsv';
 import { cocoSource, findCocoAnnotations } from './sources/coco';
 import { isImageName, kohyaRepeats } from './sources/common';
 import { folderSource } from './sources/folder';
+import { refuseNestedMetadata, refuseSingleImage } from './import-choices';
 import { findMetadataFiles, hfImagefolderSource, metadataRows, pickCaptionColumn } from './sources/hf-imagefolder';
 import { checkPromptsFile, promptsSource } from './sources/prompts';
-import { walkFiles } from './walk';
+import { describeFsError, walkFiles } from './walk';
 import type { CaptionMapping, DatasetFormat, DatasetSource } from './types';
 
 export interface DatasetRequest {
@@ -69,15 +70,20 @@ async function folderDetection(root: string, signal: AbortSignal): Promise<Detec
   return { root, format: 'prompts', reason: `no images; one prompt per line in ${txt}`, file: join(root, txt), mapping: {} };
 }
 
-async function detectInFolder(root: string, mapping: CaptionMapping, signal: AbortSignal): Promise<Detection> {
+/** `explicit`: the user chose the format, so a folder that is not plainly one dataset is not questioned. */
+async function detectInFolder(root: string, mapping: CaptionMapping, signal: AbortSignal, explicit: boolean): Promise<Detection> {
   const hf = await hfDetection(root, mapping);
-  if (hf) return hf;
+  if (hf) {
+    await refuseNestedMetadata(root, hf.format, explicit);
+    return hf;
+  }
   const coco = await findCocoAnnotations(root);
   if (coco) return { root, format: 'coco', reason: `found COCO captions ${basename(coco)}`, file: coco, mapping: {} };
   const tsv = await findTsv(root);
   if (tsv) return { root, format: 'cc3m-tsv', reason: `found ${basename(tsv)} (caption, url)`, file: tsv, mapping: {} };
   throwIfCancelled(signal);
   const folder = await folderDetection(root, signal);
+  await refuseNestedMetadata(root, folder?.format, explicit);
   if (folder) return folder;
   throw new EngineError('not-found', `No dataset recognised in ${root}: no images, metadata.jsonl/.csv, COCO JSON, TSV or prompts file. Pick the folder that holds the data.`, { dir: root });
 }
@@ -89,13 +95,14 @@ async function detectInFolder(root: string, mapping: CaptionMapping, signal: Abo
  */
 export async function checkDatasetPath(request: Pick<DatasetRequest, 'path' | 'format'>): Promise<{ isFile: boolean }> {
   const st = await stat(request.path).catch((error: unknown) => {
-    throw new EngineError('not-found', `Cannot open ${request.path}: ${(error as Error).message}. Pick an existing folder.`, { path: request.path });
+    throw new EngineError('not-found', `Cannot open ${request.path}: ${describeFsError(error)}. Pick an existing folder.`, { path: request.path });
   });
   if (st.isDirectory()) return { isFile: false };
   if (!st.isFile()) throw new EngineError('invalid-argument', `${request.path} is neither a folder nor a file. Pick a dataset folder or a prompts file.`, { path: request.path });
   if (request.format && request.format !== 'prompts') {
     throw new EngineError('invalid-argument', `${request.path} is a file; only the prompts format reads a single file. Pick its folder instead.`, { path: request.path });
   }
+  if (!request.format) await refuseSingleImage(request.path);
   await checkPromptsFile(request.path, request.format === 'prompts');
   return { isFile: true };
 }
@@ -106,7 +113,7 @@ export async function detectDataset(request: DatasetRequest, signal: AbortSignal
   if ((await checkDatasetPath(request)).isFile) {
     return { root: dirname(request.path), format: 'prompts', reason: 'a single text file: one prompt per line', file: request.path, mapping };
   }
-  const detected = await detectInFolder(request.path, mapping, signal).catch((error: unknown) => {
+  const detected = await detectInFolder(request.path, mapping, signal, request.format !== undefined).catch((error: unknown) => {
     if (request.format) return undefined;
     throw error;
   });

@@ -1,7 +1,8 @@
 // Imports a dataset into the workspace manifest: detects (or takes) the format, streams the
 // source's entries through validation a few at a time, writes rows in batched transactions, and
-// keeps nothing else in memory. Re-importing the same folder re-checks only what changed, removes
-// rows for files that are gone and re-marks duplicates. Cancel stops between entries; the rows
+// keeps nothing else in memory. Re-importing the same folder re-checks only what changed (every
+// item, when the validation limits differ from the last import's), removes rows for files that are
+// gone, re-marks duplicates and counts the files the format left out (dropped.ts). Cancel stops between entries; the rows
 // already written stay. A source with no entries at all (an empty metadata or prompts file) is an
 // error, never an empty "ready" dataset. Never writes into the user's folder (thumbnails go to the
 // workspace, whose leftover temporaries from a killed run are removed first).
@@ -15,6 +16,7 @@ import { DatasetRepository, type ItemWrite } from '../store/repositories/dataset
 import type { Workspace } from '../store/workspace';
 import { checkEntry, ImageChecker, type EntryOutcome } from './check-entry';
 import { detectDataset, openSource, type DatasetRequest, type Detection } from './detect';
+import { countDropped, type DropReason } from './dropped';
 import { removeLeftoverTemps } from './temp-files';
 import { ThumbnailStore } from './thumbnails';
 import { DEFAULT_LIMITS, type SourceEntry, type ValidationLimits } from './types';
@@ -35,6 +37,9 @@ export interface ImportSummary {
   readonly unchanged: number;
   readonly removed: number;
   readonly duplicates: number;
+  /** True when the validation limits changed since the last import, so every item was checked again. */
+  readonly rechecked: boolean;
+  readonly dropped: Partial<Record<DropReason, number>>;
   readonly totals: DatasetTotals;
   readonly categories: readonly CategoryCount[];
 }
@@ -100,6 +105,9 @@ export async function importDataset(ws: Workspace, request: DatasetRequest, opti
   const repo = new DatasetRepository(ws.db);
   const source = openSource(detection);
   const rootKey = detection.format === 'prompts' ? (detection.file ?? detection.root) : detection.root;
+  const previous = repo.byRoot(rootKey);
+  // Items checked under other limits (a smaller minimum side...) must be judged again, changed or not.
+  const rechecked = previous !== undefined && JSON.stringify(previous.options.limits) !== JSON.stringify(limits);
   const record = repo.beginImport(rootKey, options.name ?? basename(rootKey), detection.format, { mapping: detection.mapping, file: detection.file, limits });
   const thumbnails = ThumbnailStore.forWorkspace(ws.dir);
   await removeLeftoverTemps(thumbnails.dir);
@@ -109,7 +117,7 @@ export async function importDataset(ws: Workspace, request: DatasetRequest, opti
     const total = await source.count(job.signal);
     let done = 0;
     let lastReport = 0;
-    const check = (entry: SourceEntry) => checkEntry(entry, repo.stamps(record.id, entry.key), limits, images).then((outcome) => ({ entry, outcome }));
+    const check = (entry: SourceEntry) => checkEntry(entry, rechecked ? undefined : repo.stamps(record.id, entry.key), limits, images).then((outcome) => ({ entry, outcome }));
     await orderedPool(source.entries(job.signal), options.concurrency ?? Math.max(2, availableParallelism()), job.signal, check, async ({ entry, outcome }) => {
       await writer.add(outcome);
       done++;
@@ -127,10 +135,11 @@ export async function importDataset(ws: Workspace, request: DatasetRequest, opti
   }
   const removed = repo.removeUnseen(record.id, record.generation);
   const duplicates = repo.markDuplicates(record.id);
-  repo.finishImport(record.id, 'ready');
+  const dropped = await countDropped(repo, record.id, detection.root, detection.format, job.signal);
+  repo.finishImport(record.id, 'ready', dropped);
   const report = new DatasetReportRepository(ws.db);
   return {
-    datasetId: record.id, detection, checked: writer.checked, unchanged: writer.unchanged, removed, duplicates,
+    datasetId: record.id, detection, checked: writer.checked, unchanged: writer.unchanged, removed, duplicates, rechecked, dropped,
     totals: report.totals(record.id), categories: report.categories(record.id),
   };
 }

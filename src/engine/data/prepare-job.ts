@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { JobContext } from '../jobs/job';
 import type { Workspace } from '../store/workspace';
+import { recordCaptionTokens, type LongCaptions } from './caption-tokens';
 import { modelResolution } from './model-id';
 import { prepareDataset } from './prepare-dataset';
 import type { CacheVerify } from './prepared-cache';
@@ -36,6 +37,8 @@ export interface PrepareResult {
   readonly textModel: string;
   readonly promptEncoder: string;
   readonly truncatedCaptions: number;
+  /** Captions over the text encoder's window, counted exactly with the model's tokenizer, the first ones named. */
+  readonly longCaptions: LongCaptions;
 }
 
 export async function runPreparation(ws: Workspace, r: PrepareRequest, job: JobContext): Promise<PrepareResult> {
@@ -45,7 +48,9 @@ export async function runPreparation(ws: Workspace, r: PrepareRequest, job: JobC
   try {
     const spec = { resolution, crop: r.crop, flip: r.flip, seed: r.seed ?? 0 } as const;
     const s = await prepareDataset(ws, r.datasetId, { spec, latentEncoder: encoders.latent, captionEncoders: [encoders.caption], storePixels: r.pixels ?? false, ...(r.verify ? { verify: r.verify } : {}) }, job);
+    const longCaptions = recordCaptionTokens(ws, r.datasetId, (c) => encoders.caption.countTokens(c), encoders.caption.window);
     return {
+      longCaptions,
       items: s.items, resolution, written: { ...s.written }, reused: { ...s.reused }, stale: s.stale, repaired: s.repaired, leftoversRemoved: s.leftoversRemoved,
       latentModel: encoders.latent.modelId, textModel: encoders.caption.outputs['text-states'], promptEncoder: encoders.promptEncoder, truncatedCaptions: encoders.caption.truncated,
     };

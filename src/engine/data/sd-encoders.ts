@@ -135,6 +135,16 @@ export class ClipCaptionEncoder implements CaptionEncoder {
     this.outputs = { 'text-states': textId, 'prompt-embedding': `${textId}#${CLIP_OUTPUTS.pooled}` };
   }
 
+  /** The caption's tokens without bos / eos, as this model's tokenizer splits it. */
+  countTokens(caption: string): number {
+    return this.tokenizer.tokenize(caption).length;
+  }
+
+  /** Tokens of its own a caption can have before the model cuts it (77 minus bos and eos). */
+  get window(): number {
+    return this.tokenizer.maxLength - 2;
+  }
+
   async encodeBatch(captions: readonly string[]): Promise<Record<CaptionKind, NpyTensor>[]> {
     const n = this.batchSize;
     const L = this.tokenizer.maxLength;

@@ -21,7 +21,7 @@ export function describeFsError(error: unknown): string {
     case 'ELOOP':
       return 'symbolic link loop';
     case 'ENOENT':
-      return 'dangling link or file vanished';
+      return 'it does not exist';
     case 'EISDIR':
       return 'is a directory';
     default:
@@ -48,7 +48,9 @@ async function* walkDir(frame: Frame, visited: Set<string>, signal: AbortSignal)
     try {
       st = await stat(path);
     } catch (error) {
-      yield { kind: 'error', path, rel, reason: describeFsError(error) };
+      // Listed a moment ago, so a missing target is a dangling link (or a file removed meanwhile).
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'dangling link or file vanished' : describeFsError(error);
+      yield { kind: 'error', path, rel, reason };
       continue;
     }
     if (st.isDirectory()) {

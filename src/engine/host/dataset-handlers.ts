@@ -45,8 +45,8 @@ async function listDirectory(requested: string | undefined): ReturnType<StudioHa
   return { path: dir, parent: dirname(dir) === dir ? null : dirname(dir), entries: entries.slice(0, MAX_ENTRIES), imageFiles, truncated: entries.length > MAX_ENTRIES };
 }
 
-const summaryOf = (d: { id: string; name: string; root: string; format: string; status: string; importedAt: string | null }) => ({
-  id: d.id, name: d.name, root: d.root, format: d.format, status: d.status, importedAt: d.importedAt,
+export const summaryOf = (d: { id: string; name: string; root: string; format: string; status: string; importedAt: string | null; dropped: Readonly<Record<string, number>> }) => ({
+  id: d.id, name: d.name, root: d.root, format: d.format, status: d.status, importedAt: d.importedAt, dropped: { ...d.dropped },
 });
 
 /** Import and preparation are runs (worker processes): see engine/host/run-service.ts. */
@@ -63,13 +63,15 @@ export function datasetHandlers(workspace: () => Workspace): DatasetHandlers {
       const bins = (b: typeof r.imageSides) => b.map((x) => ({ ...x, hi: Number.isFinite(x.hi) ? x.hi : null }));
       return { ...r, dataset: { ...summaryOf(r.dataset), options: r.dataset.options }, categories: [...r.categories], captionLengths: bins(r.captionLengths), imageSides: bins(r.imageSides) };
     },
-    datasetItems: async ({ datasetId, offset, limit, category, search }) => {
-      const { total, items } = new DatasetReportRepository(workspace().db).items(datasetId, { offset, limit, ...(category ? { category } : {}), ...(search ? { search } : {}) });
+    datasetItems: async ({ datasetId, offset, limit, category, flag, bin, search, sort, descending }) => {
+      const query = { offset, limit, sort, descending, ...(category ? { category } : {}), ...(flag ? { flag } : {}), ...(bin ? { bin } : {}), ...(search ? { search } : {}) };
+      const { total, items } = new DatasetReportRepository(workspace().db).items(datasetId, query);
       return {
         total,
         items: items.map((i) => ({
           id: i.id, key: i.key, caption: i.caption, captionChars: i.captionChars, width: i.width, height: i.height, repeats: i.repeats,
           category: i.category, detail: i.duplicateOf ? `same image as ${i.duplicateOf}` : i.problemDetail, hasImage: i.contentHash !== null,
+          excluded: i.excluded, captionTokens: i.captionTokens,
         })),
       };
     },

@@ -5,12 +5,13 @@ import type { StudioHandlers } from '../../shared/studio-api';
 import { isStudioJobKind, type JobProgressEvent, type StudioJobKind } from '../../shared/studio-jobs';
 import type { RunSummary } from '../../shared/studio-runs';
 import { checkDatasetPath } from '../data/detect';
+import { checkExport } from '../data/export-subset';
 import { readRun, requestRun, resumeRun, startRun } from '../runs/launcher';
 import { markDeadWorkers } from '../runs/liveness';
 import type { Run } from '../store/repositories/runs';
 import type { Workspace } from '../store/workspace';
 
-type RunHandlers = Pick<StudioHandlers, 'importDataset' | 'prepareDataset' | 'listRuns' | 'getRun' | 'pauseRun' | 'resumeRun' | 'cancelRun' | 'runMetrics'>;
+type RunHandlers = Pick<StudioHandlers, 'importDataset' | 'prepareDataset' | 'exportDataset' | 'listRuns' | 'getRun' | 'pauseRun' | 'resumeRun' | 'cancelRun' | 'runMetrics'>;
 
 function errorOf(run: Run): RunSummary['error'] {
   const e = run.error as { code?: unknown; message?: unknown; details?: unknown } | null;
@@ -50,6 +51,11 @@ export function runHandlers(workspace: () => Workspace): RunHandlers {
       return { jobId: run.id };
     },
     prepareDataset: async (input) => ({ jobId: (await startRun(workspace(), 'prepareDataset', input)).id }),
+    exportDataset: async (input) => {
+      // A non-empty target (without force) or a prompts dataset is refused before a run is recorded.
+      await checkExport(workspace(), input);
+      return { jobId: (await startRun(workspace(), 'exportDataset', input)).id };
+    },
     listRuns: async ({ limit }) => {
       const ws = workspace();
       markDeadWorkers(ws);

@@ -4,6 +4,7 @@
 // engine host and the web server both run it and pass on what it emits.
 import type { StudioHandlers } from '../../shared/studio-api';
 import { datasetHandlers } from './dataset-handlers';
+import { datasetManageHandlers } from './dataset-manage-handlers';
 import { getMachineInfo } from '../system/machine-info';
 import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';
@@ -38,6 +39,7 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     ping: async () => ({ pong: true, engineTime: Date.now() }),
     getMachineInfo: () => getMachineInfo(workspace()),
     ...datasetHandlers(workspace),
+    ...datasetManageHandlers(workspace),
     ...runHandlers(workspace),
     ...modelHandlers(jobs, generator),
     ...pruneHandlers(() => context.workspace.get()),

@@ -1,11 +1,13 @@
-// Dataset import and preparation as run kinds. Both keep their finished steps (import: rows written
+// Dataset import, preparation and export as run kinds. Both keep their finished steps (import: rows written
 // per batch, re-import re-checks only what changed; prepare: cached files keyed by input hash), so
 // a pause aborts the work and a resume simply runs it again. Each holds its dataset as resource:
-// one writer per dataset.
+// one writer per dataset. An export only reads its dataset and holds its target folder (all or
+// nothing: it writes a temporary folder renamed into place), so a cancel simply drops the copy.
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { datasetFormatSchema } from '../../shared/dataset-api';
+import { exportSubset } from '../data/export-subset';
 import { importDataset } from '../data/import-dataset';
 import { runPreparation } from '../data/prepare-job';
 import { EngineError } from '../core/errors';
@@ -44,7 +46,7 @@ export const importRunKind = defineRunKind({
     );
     const d = s.detection;
     return {
-      datasetId: s.datasetId, checked: s.checked, unchanged: s.unchanged, removed: s.removed, duplicates: s.duplicates,
+      datasetId: s.datasetId, checked: s.checked, unchanged: s.unchanged, removed: s.removed, duplicates: s.duplicates, rechecked: s.rechecked, dropped: { ...s.dropped },
       detection: { format: d.format, reason: d.reason, root: d.root, ...(d.file ? { file: d.file } : {}), ...(d.columns ? { columns: [...d.columns] } : {}), mapping: { ...d.mapping } },
     };
   },
@@ -74,4 +76,20 @@ export const prepareRunKind = defineRunKind({
     return `dataset:${dataset.root}`;
   },
   run: (ctx) => runPreparation(ctx.workspace, ctx.config, ctx),
+});
+
+export const exportConfigSchema = z.object({
+  datasetId: z.string().min(1).max(100),
+  target: absolutePath,
+  force: z.boolean().default(false),
+}).strict();
+
+export const exportRunKind = defineRunKind({
+  kind: 'exportDataset',
+  configSchema: exportConfigSchema,
+  pause: 'abort',
+  async resource(config) {
+    return `export:${resolve(config.target)}`;
+  },
+  run: (ctx) => exportSubset(ctx.workspace, { ...ctx.config, target: resolve(ctx.config.target) }, ctx),
 });

@@ -1,11 +1,11 @@
 // The registry of run kinds: every kind of long job a worker process can execute. Adding one (prune,
 // world-model training, fine-tuning) is one `defineRunKind` and one entry here.
 import { EngineError } from '../core/errors';
-import { importRunKind, prepareRunKind } from './data-kinds';
+import { exportRunKind, importRunKind, prepareRunKind } from './data-kinds';
 import { pruneRunKind } from './prune-kind';
 import type { RunKind } from './run-kind';
 
-const KINDS = [importRunKind, prepareRunKind, pruneRunKind] as const;
+const KINDS = [importRunKind, prepareRunKind, exportRunKind, pruneRunKind] as const;
 
 export const runKinds: ReadonlyMap<string, RunKind> = new Map(KINDS.map((k) => [k.kind, k as unknown as RunKind]));
 

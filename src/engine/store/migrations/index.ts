@@ -4,5 +4,6 @@ import { initial } from './001-initial';
 import { datasets } from './002-datasets';
 import { runsAsProcesses } from './003-runs-as-processes';
 import { routing } from './004-routing';
+import { datasetCuration } from './005-dataset-curation';
 
-export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing];
+export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing, datasetCuration];

@@ -50,6 +50,17 @@ export class PreparedCacheRepository {
     return row.n;
   }
 
+  /** Removes every entry made from one of `inputHashes` (any kind, model, resolution); returns their paths. */
+  removeInputs(inputHashes: readonly string[]): string[] {
+    const select = this.db.prepare('SELECT path FROM prepared_cache WHERE input_hash = ?');
+    const remove = this.db.prepare('DELETE FROM prepared_cache WHERE input_hash = ?');
+    return this.db.transaction(() => inputHashes.flatMap((h) => {
+      const paths = (select.all(h) as { path: string }[]).map((r) => r.path);
+      remove.run(h);
+      return paths;
+    }))();
+  }
+
   /** Removes every entry of `kind` not made with `modelId` at `resolution`; returns their paths. */
   prune(kind: CacheKind, modelId: string, resolution: number): string[] {
     return this.db.transaction(() => {

@@ -81,11 +81,13 @@ export class SessionJobs {
   readonly generateImage: JobHandle<'generateImage'>;
   readonly importDataset: JobHandle<'importDataset'>;
   readonly prepareDataset: JobHandle<'prepareDataset'>;
+  readonly exportDataset: JobHandle<'exportDataset'>;
 
   constructor(jobs: JobTracker) {
     this.generateImage = new JobHandle(jobs, 'generateImage');
     this.importDataset = new JobHandle(jobs, 'importDataset');
     this.prepareDataset = new JobHandle(jobs, 'prepareDataset');
+    this.exportDataset = new JobHandle(jobs, 'exportDataset');
   }
 }
 

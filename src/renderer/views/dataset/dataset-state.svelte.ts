@@ -1,18 +1,25 @@
-// One imported dataset as the view shows it: the report, the category filter and caption search,
-// and a virtualised item grid fed page by page (pages and thumbnails cached, fetched only for the
-// rows on screen), so 100k items scroll without holding them all.
+// One imported dataset as the view shows it: the report, the filter (a report category, a flag
+// such as excluded or long captions, or a histogram bar), the search (captions and file names) and
+// the sort, remembered in the view state; and a virtualised item grid fed page by page (pages and
+// thumbnails cached, fetched only for the rows on screen), so 100k items scroll without holding
+// them all. Excluding items reloads the report and the pages.
 import type { DatasetItem } from '../../../shared/dataset-api';
 import type { ErrorInfo } from '../../../shared/result';
 import type { StudioApi, StudioOutput } from '../../../shared/studio-api';
+import { saveViewState, type DatasetFilter, type DatasetViewState } from './dataset-view-state';
 
 export const PAGE_SIZE = 200;
 const THUMBS_PER_CALL = 64;
 
 export class DatasetState {
   report = $state<StudioOutput<'datasetReport'> | undefined>(undefined);
-  category = $state<string | undefined>(undefined);
+  filterBy = $state<DatasetFilter>({});
   search = $state('');
+  sort = $state<DatasetViewState['sort']>('id');
+  descending = $state(false);
   total = $state(0);
+  /** True once the first page of the current query has answered (so "no results" is not shown while loading). */
+  loaded = $state(false);
   error = $state<ErrorInfo | undefined>(undefined);
   /** Bumped when pages or thumbnails arrive, so the grid re-reads the caches. */
   version = $state(0);
@@ -22,17 +29,33 @@ export class DatasetState {
   #thumbsAsked = new Set<number>();
   #query = 0;
 
-  constructor(private readonly api: StudioApi, readonly datasetId: string) {}
+  constructor(private readonly api: StudioApi, readonly datasetId: string, remembered?: DatasetViewState) {
+    if (remembered?.datasetId === datasetId) {
+      this.filterBy = { ...(remembered.category ? { category: remembered.category } : {}), ...(remembered.flag ? { flag: remembered.flag } : {}), ...(remembered.bin ? { bin: remembered.bin } : {}) };
+      this.search = remembered.search;
+      this.sort = remembered.sort;
+      this.descending = remembered.descending;
+    }
+  }
+
+  get category(): string | undefined {
+    return this.filterBy.category;
+  }
 
   async load(): Promise<void> {
-    const result = await this.api.datasetReport({ datasetId: this.datasetId });
-    if (result.ok) this.report = result.value;
-    else this.error = result.error;
+    await this.reloadReport();
     await this.#reset();
   }
 
-  async filter(category: string | undefined): Promise<void> {
-    this.category = category;
+  async reloadReport(): Promise<void> {
+    const result = await this.api.datasetReport({ datasetId: this.datasetId });
+    if (result.ok) this.report = result.value;
+    else this.error = result.error;
+  }
+
+  /** Shows only what `filter` selects (one of category, flag, bin; empty for everything). */
+  async filter(filter: DatasetFilter): Promise<void> {
+    this.filterBy = filter;
     await this.#reset();
   }
 
@@ -41,10 +64,33 @@ export class DatasetState {
     await this.#reset();
   }
 
+  async order(sort: DatasetViewState['sort'], descending: boolean): Promise<void> {
+    this.sort = sort;
+    this.descending = descending;
+    await this.#reset();
+  }
+
+  /** Excludes or includes items, then reloads the report and the pages. */
+  async exclude(ids: readonly number[], excluded: boolean): Promise<boolean> {
+    const result = await this.api.setItemsExcluded({ datasetId: this.datasetId, itemIds: [...ids], excluded });
+    if (!result.ok) {
+      this.error = result.error;
+      return false;
+    }
+    await this.load();
+    return true;
+  }
+
+  #remember(): void {
+    saveViewState({ datasetId: this.datasetId, ...this.filterBy, search: this.search, sort: this.sort, descending: this.descending });
+  }
+
   async #reset(): Promise<void> {
+    this.#remember();
     this.#query++;
     this.#pages.clear();
     this.#pending.clear();
+    this.loaded = false;
     await this.#fetchPage(0);
   }
 
@@ -53,8 +99,8 @@ export class DatasetState {
     this.#pending.add(page);
     const query = this.#query;
     const result = await this.api.datasetItems({
-      datasetId: this.datasetId, offset: page * PAGE_SIZE, limit: PAGE_SIZE,
-      ...(this.category ? { category: this.category } : {}), ...(this.search ? { search: this.search } : {}),
+      datasetId: this.datasetId, offset: page * PAGE_SIZE, limit: PAGE_SIZE, sort: this.sort, descending: this.descending,
+      ...this.filterBy, ...(this.search ? { search: this.search } : {}),
     });
     if (query !== this.#query) return;
     this.#pending.delete(page);
@@ -64,6 +110,7 @@ export class DatasetState {
     }
     this.#pages.set(page, result.value.items);
     this.total = result.value.total;
+    this.loaded = true;
     this.version++;
   }
 

@@ -180,3 +180,13 @@ export class ClipTokenizer {
     return out;
   }
 }
+
+/**
+ * A lower bound of a text's token count (without bos / eos) that needs no vocabulary: the number
+ * of pre-tokenizer pieces of its normalized text. Every piece becomes at least one BPE token, so a
+ * text with more pieces than the window holds is certainly cut (the importer's check, made before
+ * any model is chosen; Prepare then counts exactly with the model's tokenizer).
+ */
+export function clipTokenLowerBound(text: string): number {
+  return [...ClipTokenizer.normalize(text).matchAll(PIECE)].length;
+}
