@@ -10,7 +10,11 @@ import { OnnxComponents, componentSpec, decodeImages, generateLatents } from '..
 import { createSampler } from '../../src/engine/models/sd/schedulers';
 import { loadClipTokenizer } from '../../src/engine/models/sd/tokenizer';
 import type { TrainingContext } from '../../src/engine/train/loop';
+import { runWorldDemo } from '../../src/engine/demo/world-demo';
+import { DatasetRepository } from '../../src/engine/store/repositories/datasets';
+import { openWorkspace } from '../../src/engine/store/workspace';
 import { buildWorldModel } from '../../src/engine/world/build';
+import { builtInWorld } from '../../src/engine/world/built-in';
 import { Judge, trainJudge } from '../../src/engine/world/judge';
 import { tempDir } from '../engine/store/helpers';
 
@@ -47,7 +51,30 @@ describe('world build', () => {
     const judge = await Judge.load(join(out, 'judge'), { batch: 2 });
     expect((await judge.read([new Uint8Array(64 * 64 * 3)])).features[0]).toHaveLength(128);
     await judge.dispose();
+
+    // The demo's world path on this folder: render, import (64 px images), prepare at 64 px, prune.
+    const ws = openWorkspace(join(temp.dir, 'ws'));
+    try {
+      const stages: string[] = [];
+      const demo = await runWorldDemo(ws, { modelDir: out, size: 100, steps: 2, seed: 1, threads: 1 }, { signal: new AbortController().signal, stage: (s) => stages.push(s), progress: () => {} });
+      expect(stages).toEqual(['world dataset', 'import', 'prepare', 'pruning']);
+      expect(demo.status).toBe('completed');
+      expect(demo.step).toBe(2);
+      expect(demo.items).toBe(100);
+      expect(new DatasetRepository(ws.db).get(demo.datasetId)?.name).toBe('world');
+      expect(ws.runs.require(demo.runId).config['resolution']).toBe(64);
+    } finally {
+      ws.close();
+    }
   }, 900_000);
+
+  it('says where the shipped world model is, or why there is none', () => {
+    const world = builtInWorld();
+    const shipped = existsSync(join('resources', 'world', 'model_index.json'));
+    expect(world.modelDir !== undefined).toBe(shipped);
+    expect(world.judgeDir).toBeDefined();
+    if (!shipped) expect(world.missing).toMatch(/aptp world build/);
+  });
 
   it('resumes exactly: cancelled after step 2 and continued to 5 equals 5 steps straight', async () => {
     const straight = context(join(temp.dir, 'straight'));
