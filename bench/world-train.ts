@@ -4,8 +4,9 @@
 // AdamW, in the oracle venv), and ours broken down: forward-graph build, training-graph build
 // (autodiff + optimiser), ONNX emit, session create, one step, the weights and optimiser state
 // crossing in and out alone (an Identity session over the same tensors), and the step by operator
-// type from onnxruntime's profiler. Prints `name: value` lines; ratios, no thresholds.
-//   npx tsx bench/world-train.ts [--threads N] [--vae-batch B] [--unet-batch B] [--iters N] [--which vae,unet]
+// type from onnxruntime's profiler; and the VAE step at 2 threads with idle threads spinning or not
+// (a shared CPU). Prints `name: value` lines; ratios, no thresholds.
+//   npx tsx bench/world-train.ts [--threads N] [--vae-batch B] [--unet-batch B] [--iters N] [--which vae,unet] [--no-spin-check]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,23 @@ async function ours(which: string, batch: number): Promise<number> {
   return step;
 }
 
+/** The VAE step at 2 threads with idle threads spinning (onnxruntime's default) and not (trainingSession). */
+async function spinning(batch: number): Promise<void> {
+  const { graph, params } = promoteToInputs(forwardGraph('vae', batch));
+  const feeds = feedsFor('vae', batch);
+  for (const spin of [true, false]) {
+    const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 1e-4 }), session: { intraOpThreads: 2, spinning: spin } });
+    await trainer.step(feeds);
+    const steps: number[] = [];
+    for (let i = 0; i < ITERS; i++) {
+      const t = performance.now();
+      await trainer.step(feeds);
+      steps.push(performance.now() - t);
+    }
+    line(`vae_b${batch}_threads2_${spin ? 'spinning' : 'no_spinning'}_step_ms`, median(steps));
+  }
+}
+
 /** PyTorch's step time for the same model, batch and threads (ms), or why it cannot run. */
 function torch(which: string, batch: number): number | string {
   const python = venvPython(process.cwd());
@@ -151,4 +169,5 @@ for (const which of WHICH) {
     line(`${which}_b${batch}_ours_over_torch`, step / ref);
   }
 }
+if (WHICH.includes('vae') && !process.argv.includes('--no-spin-check')) await spinning(BATCH.vae);
 line('threads', THREADS);
