@@ -2,7 +2,7 @@
 // own loader opens and generates a 64x64 image from, with the judge beside it; and the training
 // loop resumes exactly (a run stopped by cancel and continued from its checkpoint ends with the same
 // weights and the same metric series as an uninterrupted run).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDiffusersFolder } from '../../src/engine/models/sd/loader';
@@ -13,7 +13,7 @@ import type { TrainingContext } from '../../src/engine/train/loop';
 import { runWorldDemo } from '../../src/engine/demo/world-demo';
 import { DatasetRepository } from '../../src/engine/store/repositories/datasets';
 import { openWorkspace } from '../../src/engine/store/workspace';
-import { buildWorldModel } from '../../src/engine/world/build';
+import { buildWorldModel, snapshotWorldModel } from '../../src/engine/world/build';
 import { builtInWorld } from '../../src/engine/world/built-in';
 import { Judge, trainJudge } from '../../src/engine/world/judge';
 import { tempDir } from '../engine/store/helpers';
@@ -51,6 +51,13 @@ describe('world build', () => {
     const judge = await Judge.load(join(out, 'judge'), { batch: 2 });
     expect((await judge.read([new Uint8Array(64 * 64 * 3)])).features[0]).toHaveLength(128);
     await judge.dispose();
+
+    // A snapshot of the checkpoints (what `world build --snapshot` writes) is the same model once the build has ended.
+    const snap = await snapshotWorldModel(join(temp.dir, 'snapshot'), ctx);
+    expect(snap.steps).toEqual({ judge: 2, vae: 2, diffusion: 2 });
+    for (const file of ['unet/diffusion_pytorch_model.safetensors', 'vae/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors', 'judge/judge.safetensors', 'vae/config.json']) {
+      expect(readFileSync(join(snap.dir, file)).equals(readFileSync(join(out, file))), file).toBe(true);
+    }
 
     // The demo's world path on this folder: render, import (64 px images), prepare at 64 px, prune.
     const ws = openWorkspace(join(temp.dir, 'ws'));

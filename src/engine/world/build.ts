@@ -6,6 +6,7 @@
 // a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EngineError } from '../core/errors';
 import type { HostTensor } from '../runtime';
 import { hostTensor, openSession, type RuntimeSession, type SessionConfig } from '../runtime';
 import { emitModel } from '../onnx';
@@ -143,6 +144,24 @@ async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTens
   } finally {
     await enc.dispose();
   }
+}
+
+/**
+ * Writes the model folder from the checkpoints as they are now, without training (a look at a long
+ * build while it runs: its fidelity so far). Needs the judge, VAE and diffusion checkpoints.
+ */
+export async function snapshotWorldModel(out: string, ctx: TrainingContext): Promise<{ dir: string; steps: Record<string, number> }> {
+  const stage = async <S>(name: string) => {
+    const saved = await findCheckpoint<S>(ctx, name);
+    if (!saved) throw new EngineError('not-found', `No ${name} checkpoint in ${ctx.checkpointDir} yet; let \`aptp world build\` reach the ${name} stage first.`, { checkpointDir: ctx.checkpointDir, stage: name });
+    return saved;
+  };
+  const [judge, vae, diffusion] = [await stage('judge'), await stage('vae'), await stage<DiffusionState>('diffusion')];
+  const params = diffusion.snapshot.params;
+  const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(params).filter(([k]) => k.startsWith('text_model.') === prefix));
+  const dir = await saveWorldModel(out, { unet: split(false), textEncoder: split(true), vae: vae.snapshot.params, scalingFactor: diffusion.state.scale });
+  await saveJudge(join(dir, 'judge'), judge.snapshot.params);
+  return { dir, steps: { judge: judge.snapshot.step, vae: vae.snapshot.step, diffusion: diffusion.snapshot.step } };
 }
 
 /** Trains (or resumes) both stages and writes the model folder to `options.out`. */
