@@ -8,6 +8,7 @@ import * as datasetManageApi from './dataset-manage-api';
 import { machineInfoSchema } from './machine-info';
 import * as pruneApi from './prune-api';
 import * as routingApi from './routing-api';
+import * as worldApi from './world-api';
 import type { Result } from './result';
 import { cancelJob, jobFinishedSchema, jobProgressSchema, jobRequests, jobStartedEventSchema, listJobs } from './studio-jobs';
 import * as runsApi from './studio-runs';
@@ -49,6 +50,8 @@ export const studioRequests = {
   routingMap: routingApi.routingMap,
   expertPrompts: routingApi.expertPrompts,
   expensivePrompts: routingApi.expensivePrompts,
+  builtInWorld: worldApi.builtInWorld,
+  importBuiltInWorld: worldApi.importBuiltInWorld,
   listRuns: runsApi.listRuns,
   getRun: runsApi.getRun,
   pauseRun: runsApi.pauseRun,

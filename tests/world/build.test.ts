@@ -2,7 +2,7 @@
 // own loader opens and generates a 64x64 image from, with the judge beside it; and the training
 // loop resumes exactly (a run stopped by cancel and continued from its checkpoint ends with the same
 // weights and the same metric series as an uninterrupted run).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDiffusersFolder } from '../../src/engine/models/sd/loader';
@@ -10,7 +10,11 @@ import { OnnxComponents, componentSpec, decodeImages, generateLatents } from '..
 import { createSampler } from '../../src/engine/models/sd/schedulers';
 import { loadClipTokenizer } from '../../src/engine/models/sd/tokenizer';
 import type { TrainingContext } from '../../src/engine/train/loop';
-import { buildWorldModel } from '../../src/engine/world/build';
+import { runWorldDemo } from '../../src/engine/demo/world-demo';
+import { DatasetRepository } from '../../src/engine/store/repositories/datasets';
+import { openWorkspace } from '../../src/engine/store/workspace';
+import { buildWorldModel, snapshotWorldModel } from '../../src/engine/world/build';
+import { builtInWorld } from '../../src/engine/world/built-in';
 import { Judge, trainJudge } from '../../src/engine/world/judge';
 import { tempDir } from '../engine/store/helpers';
 
@@ -47,7 +51,37 @@ describe('world build', () => {
     const judge = await Judge.load(join(out, 'judge'), { batch: 2 });
     expect((await judge.read([new Uint8Array(64 * 64 * 3)])).features[0]).toHaveLength(128);
     await judge.dispose();
+
+    // A snapshot of the checkpoints (what `world build --snapshot` writes) is the same model once the build has ended.
+    const snap = await snapshotWorldModel(join(temp.dir, 'snapshot'), ctx);
+    expect(snap.steps).toEqual({ judge: 2, vae: 2, diffusion: 2 });
+    for (const file of ['unet/diffusion_pytorch_model.safetensors', 'vae/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors', 'judge/judge.safetensors', 'vae/config.json']) {
+      expect(readFileSync(join(snap.dir, file)).equals(readFileSync(join(out, file))), file).toBe(true);
+    }
+
+    // The demo's world path on this folder: render, import (64 px images), prepare at 64 px, prune.
+    const ws = openWorkspace(join(temp.dir, 'ws'));
+    try {
+      const stages: string[] = [];
+      const demo = await runWorldDemo(ws, { modelDir: out, size: 100, steps: 2, seed: 1, threads: 1 }, { signal: new AbortController().signal, stage: (s) => stages.push(s), progress: () => {} });
+      expect(stages).toEqual(['world dataset', 'import', 'prepare', 'pruning']);
+      expect(demo.status).toBe('completed');
+      expect(demo.step).toBe(2);
+      expect(demo.items).toBe(100);
+      expect(new DatasetRepository(ws.db).get(demo.datasetId)?.name).toBe('world');
+      expect(ws.runs.require(demo.runId).config['resolution']).toBe(64);
+    } finally {
+      ws.close();
+    }
   }, 900_000);
+
+  it('says where the shipped world model is, or why there is none', () => {
+    const world = builtInWorld();
+    const shipped = existsSync(join('resources', 'world', 'model_index.json'));
+    expect(world.modelDir !== undefined).toBe(shipped);
+    expect(world.judgeDir).toBeDefined();
+    if (!shipped) expect(world.missing).toMatch(/aptp world build/);
+  });
 
   it('resumes exactly: cancelled after step 2 and continued to 5 equals 5 steps straight', async () => {
     const straight = context(join(temp.dir, 'straight'));

@@ -3,7 +3,10 @@
 import { availableParallelism } from 'node:os';
 import { runDemo } from '../../engine/demo/demo-job';
 import { runPruneDemo } from '../../engine/demo/prune-demo';
-import { openWorkspace } from '../../engine/store/workspace';
+import { runWorldDemo, type WorldDemoOptions } from '../../engine/demo/world-demo';
+import { MAX_ITEMS, MIN_ITEMS } from '../../engine/world/dataset';
+import { builtInWorld, WORLD_DATASET_NAME } from '../../engine/world/built-in';
+import { openWorkspace, type Workspace } from '../../engine/store/workspace';
 import type { CliCommand, ParsedArgs } from '../command';
 import { table } from '../format';
 import { flag, intOption, stringOption } from '../options';
@@ -12,10 +15,11 @@ import { progressBar } from '../progress';
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'Run the built-in demo: train a GroupNorm conv net with the engine, record it, export ONNX',
-  usage: 'aptp demo [--steps N] [--batch N] [--seed N] [--threads N] [--workspace DIR] [--prune]',
-  options: { prune: { type: 'boolean' }, steps: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' } },
+  usage: 'aptp demo [--steps N] [--batch N] [--seed N] [--threads N] [--workspace DIR] [--prune [--size N]]',
+  options: { prune: { type: 'boolean' }, size: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' } },
   optionHelp: {
-    prune: 'run APTP stage 1 (the pruning trainer) on a self-built tiny UNet and synthetic prompts instead (default 40 steps)',
+    prune: 'run APTP stage 1 instead (default 40 steps): on the built-in world model and a rendered world dataset (imported, prepared), or, until a world model is shipped in resources/world, on a random tiny UNet',
+    size: '--prune: world scenes to render and import (default 200)',
     steps: 'training steps (default 300)',
     batch: 'images per step (default 32)',
     seed: 'random seed (default 1)',
@@ -61,12 +65,15 @@ function usage(codes: readonly number[]): string {
 
 async function pruneDemo(args: ParsedArgs): Promise<number> {
   const options = { steps: intOption(args, 'steps', 1, 1_000_000) ?? 40, seed: intOption(args, 'seed', 0, 2 ** 31) ?? 1, threads: intOption(args, 'threads', 1, 1024) ?? availableParallelism() };
+  const world = builtInWorld();
   const ws = openWorkspace(stringOption(args, 'workspace'));
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
-  const bar = progressBar('pruning', options.steps);
   try {
+    if (world.modelDir) return await worldPruneDemo(ws, { ...options, modelDir: world.modelDir, size: intOption(args, 'size', MIN_ITEMS, MAX_ITEMS) ?? 200 }, abort.signal);
+    process.stdout.write(`${world.missing}\nPruning a seeded random tiny UNet on synthetic prompt clusters instead (it exercises the trainer, not image quality).\n`);
+    const bar = progressBar('pruning', options.steps);
     const r = await runPruneDemo(ws, options, { signal: abort.signal, progress: (p) => bar.update(p.done, p.detail) });
     bar.finish();
     process.stdout.write(`${table([
@@ -80,4 +87,25 @@ async function pruneDemo(args: ParsedArgs): Promise<number> {
     process.off('SIGINT', onSigint);
     ws.close();
   }
+}
+
+/** The world path: render, import, prepare, prune, each stage with its own progress bar. */
+async function worldPruneDemo(ws: Workspace, options: WorldDemoOptions, signal: AbortSignal): Promise<number> {
+  let bar: ReturnType<typeof progressBar> | undefined;
+  let label = '';
+  const r = await runWorldDemo(ws, options, {
+    signal,
+    stage: (name) => { bar?.finish(); label = name; bar = undefined; },
+    progress: (p) => { bar ??= progressBar(label, p.total); bar.update(p.done, p.detail); },
+  });
+  bar?.finish();
+  process.stdout.write(`${table([
+    ['model', `${options.modelDir} (the built-in world model)`],
+    ['dataset', `${r.items} world scenes from ${r.datasetDir}, imported as '${WORLD_DATASET_NAME}' (${r.datasetId}), prepared at 64 px`],
+    ['budget', `${(r.budgetMacs / 1e6).toFixed(1)} of ${(r.totalMacs / 1e6).toFixed(1)} MMACs per UNet step`],
+    ['run', `${r.runId} (workspace ${ws.dir})`],
+    ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped)`],
+    ['checkpoint', r.checkpoint],
+  ])}\n`);
+  return r.status === 'completed' ? 0 : 130;
 }

@@ -3,9 +3,8 @@
 // (world datasets, world benchmark outputs) it prints prompt fidelity per category, and with
 // --reference the Fréchet distance of judge features between the two folders. Offline stand-ins
 // for CLIP score and FID, and printed as such.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { builtInWorld } from '../../engine/world/built-in';
 import { frechetDistance } from '../../engine/world/frechet';
 import { Judge } from '../../engine/world/judge';
 import { judgeFolder } from '../../engine/world/judge-images';
@@ -14,22 +13,11 @@ import { UsageError, type ParsedArgs } from '../command';
 import { table } from '../format';
 import { intOption, stringOption } from '../options';
 
-/** resources/world/judge, found from the source tree or the built CLI bundle. */
-export function shippedJudgeDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'resources', 'world', 'judge');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
 const describe = (r: Reading): string =>
   [r.count ? `${r.count} object(s)` : 'no objects', r.shapes.join('/') || '-', r.colours.join('/') || '-', r.text ? `text ${r.text}` : ''].filter(Boolean).join(', ');
 
 export async function runJudge(args: ParsedArgs, target: string): Promise<number> {
-  const judgeDir = stringOption(args, 'judge') ?? shippedJudgeDir();
+  const judgeDir = stringOption(args, 'judge') ?? builtInWorld().judgeDir;
   if (!judgeDir) throw new UsageError('no shipped world judge found; pass --judge DIR (the judge/ folder of a world model)');
   const judge = await Judge.load(resolve(judgeDir), { batch: 16 });
   try {

@@ -7,15 +7,15 @@ import { isEngineError } from '../../engine/core/errors';
 import type { JobContext } from '../../engine/jobs/job';
 import { openWorkspace } from '../../engine/store/workspace';
 import type { TrainingContext } from '../../engine/train/loop';
-import { buildWorldModel } from '../../engine/world/build';
+import { buildWorldModel, snapshotWorldModel } from '../../engine/world/build';
 import { MAX_ITEMS, MIN_ITEMS, writeWorldDataset } from '../../engine/world/dataset';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
 import { table } from '../format';
-import { intOption, stringOption } from '../options';
+import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
 
-const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--steps N]';
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--steps N] [--snapshot]';
 
 function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
@@ -44,6 +44,16 @@ async function runBuild(args: ParsedArgs): Promise<number> {
   const out = resolve(stringOption(args, 'out') ?? join(ws.dir, 'models', `world-seed-${seed}`));
   const checkpointDir = resolve(stringOption(args, 'checkpoints') ?? join(ws.dir, 'checkpoints', `world-seed-${seed}`));
   const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, threads: intOption(args, 'threads', 1, 1024) ?? 1 };
+  if (flag(args, 'snapshot')) {
+    try {
+      const noop: TrainingContext = { signal: new AbortController().signal, checkpointDir, metric: () => {}, progress: () => {} };
+      const r = await snapshotWorldModel(out, noop);
+      process.stdout.write(`${table([['model', `${r.dir} (a snapshot of the checkpoints in ${checkpointDir}; nothing trained)`], ['steps', Object.entries(r.steps).map(([k, v]) => `${k} ${v}`).join(', ')]])}\n`);
+      return 0;
+    } finally {
+      ws.close();
+    }
+  }
   const project = ws.projects.list().find((p) => p.name === 'world') ?? ws.projects.create('world', { kind: 'built-in world' });
   const run = ws.runs.create(project.id, 'world-build', { ...options, checkpointDir });
   ws.runs.setStatus(run.id, 'running');
@@ -92,6 +102,7 @@ export const worldCommand: CliCommand = {
   options: {
     size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, reference: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
     'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    snapshot: { type: 'boolean' },
   },
   optionHelp: {
     size: `dataset: number of scenes (${MIN_ITEMS} to ${MAX_ITEMS})`,
@@ -105,6 +116,7 @@ export const worldCommand: CliCommand = {
     'vae-steps': 'build: VAE training steps (default 300)',
     steps: 'build: text encoder + UNet training steps (default 6000)',
     threads: 'build: compute threads (default 1)',
+    snapshot: 'build: write the model folder from the checkpoints as they are now, without training (while a build runs)',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
   },
   maxPositionals: 2,

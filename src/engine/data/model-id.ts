@@ -23,12 +23,21 @@ export async function modelComponentId(modelDir: string, component: string): Pro
   return `${component}:${hash.digest('hex').slice(0, 32)}`;
 }
 
-/** The training resolution a diffusers folder implies: unet sample_size x 8 (the VAE's factor). */
+/**
+ * The training resolution a diffusers folder implies: unet sample_size x the VAE's factor, 2 to the
+ * number of VAE blocks less one (8 for SD; 4 for the built-in world's three-block VAE at 64 px).
+ */
 export async function modelResolution(modelDir: string): Promise<number | undefined> {
   const text = await readFile(join(modelDir, 'unet', 'config.json'), 'utf8').catch(() => undefined);
   if (!text) return undefined;
   const size = (JSON.parse(text) as { sample_size?: unknown }).sample_size;
-  return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size * 8 : undefined;
+  return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size * (await vaeFactor(modelDir)) : undefined;
+}
+
+async function vaeFactor(modelDir: string): Promise<number> {
+  const text = await readFile(join(modelDir, 'vae', 'config.json'), 'utf8').catch(() => undefined);
+  const blocks = text ? (JSON.parse(text) as { block_out_channels?: unknown }).block_out_channels : undefined;
+  return Array.isArray(blocks) && blocks.length > 0 ? 2 ** (blocks.length - 1) : 8;
 }
 
 /** The text encoder's id for caption caches: the component id plus the tokenizer files' contents. */

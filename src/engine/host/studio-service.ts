@@ -13,6 +13,7 @@ import { pruneHandlers } from './prune-handlers';
 import { routingHandlers } from './routing-service';
 import { cancelRunJob, runHandlers, runJobs } from './run-service';
 import { RunWatcher } from './run-watcher';
+import { worldHandlers } from './world-handlers';
 import type { WorkspaceHolder } from './workspace-holder';
 
 export interface StudioServiceContext {
@@ -44,6 +45,7 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     ...modelHandlers(jobs, generator),
     ...pruneHandlers(() => context.workspace.get()),
     ...routingHandlers(() => context.workspace.get()),
+    ...worldHandlers(workspace),
     // A job id is a host job's (generation) or a run's (import, preparation): both are cancelled here.
     cancelJob: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) || cancelRunJob(workspace(), jobId) }),
     listJobs: async () => ({ jobs: [...jobs.running(), ...runJobs(workspace())] }),

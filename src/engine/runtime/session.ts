@@ -23,6 +23,12 @@ export interface SessionConfig {
    * by two kernels (a forward Gemm and its gradient) is then held twice; false keeps one copy.
    */
   readonly prepacking?: boolean;
+  /**
+   * Let idle intra-op threads spin waiting for work (default true, onnxruntime's default). On a CPU
+   * shared with other work, spinning threads compete with the ones computing: a world VAE training
+   * step at 2 threads on a loaded 2-core machine took about twice as long spinning as not.
+   */
+  readonly spinning?: boolean;
 }
 
 /** A model to load: bytes in memory, or a path whose external data files sit beside it. */
@@ -45,7 +51,9 @@ export function ortSessionOptions(provider: ProviderName, config: SessionConfig)
     ...(config.intraOpThreads !== undefined ? { intraOpNumThreads: config.intraOpThreads } : {}),
     ...(config.interOpThreads !== undefined ? { interOpNumThreads: config.interOpThreads } : {}),
     ...(config.interOpThreads !== undefined && config.interOpThreads > 1 ? { executionMode: 'parallel' as const } : {}),
-    ...(config.prepacking === false ? { extra: { session: { disable_prepacking: '1' } } } : {}),
+    ...(config.prepacking === false || config.spinning === false
+      ? { extra: { session: { ...(config.prepacking === false ? { disable_prepacking: '1' } : {}), ...(config.spinning === false ? { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } : {}) } } }
+      : {}),
   };
 }
 

@@ -6,8 +6,9 @@
 // a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EngineError } from '../core/errors';
 import type { HostTensor } from '../runtime';
-import { hostTensor, openSession, type RuntimeSession } from '../runtime';
+import { hostTensor, openSession, type RuntimeSession, type SessionConfig } from '../runtime';
 import { emitModel } from '../onnx';
 import { buildVaeEncoder, VAE_ENCODER_IO } from '../models/sd/vae';
 import { DdpmTraining } from '../models/sd/schedulers';
@@ -44,6 +45,12 @@ export interface WorldBuildResult {
 }
 
 const KL_WEIGHT = 1e-4;
+
+/**
+ * Sessions of a long training on a CPU that other work shares: idle threads do not spin (spinning
+ * threads took CPU from the computing ones, about half the speed at 2 threads; bench/world-train.ts).
+ */
+export const trainingSession = (threads = 1): SessionConfig => ({ intraOpThreads: threads, spinning: false });
 const CAPTION_DROP = 0.1;
 
 /** Linear warm-up over `warmup` steps, constant, then a quarter of the rate over the last fifth. */
@@ -64,7 +71,7 @@ async function trainAutoencoder(o: WorldBuildOptions, ctx: TrainingContext): Pro
   const batch = o.vaeBatch ?? 8;
   const { graph, params } = promoteToInputs(autoencoderGraph(worldConfigs().vae, batch, randomWeights(o.seed + 1), KL_WEIGHT));
   const saved = await findCheckpoint<CursorState>(ctx, 'vae');
-  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 1e-3, weightDecay: 0 }), session: { intraOpThreads: o.threads ?? 1 }, keep: ['recon_loss', 'kl'], resume: saved?.snapshot });
+  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 1e-3, weightDecay: 0 }), session: trainingSession(o.threads), keep: ['recon_loss', 'kl'], resume: saved?.snapshot });
   const data = autoencoderBatches(new WorldStream(o.seed, saved?.state), batch, LATENT_SIZE);
   const result = await trainLoop(trainer, { name: 'vae', steps: o.vaeSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(1e-3, o.vaeSteps, 20), scalars: ['recon_loss', 'kl'] }, data, ctx);
   return { params: { ...trainer.parameters }, result };
@@ -74,7 +81,7 @@ async function trainAutoencoder(o: WorldBuildOptions, ctx: TrainingContext): Pro
 async function encoderSession(vae: Record<string, HostTensor>, batch: number, scale: number, threads: number): Promise<RuntimeSession> {
   const config = { ...worldConfigs().vae, scaling_factor: scale };
   const g = buildVaeEncoder(config, { batch, height: IMAGE_SIZE, width: IMAGE_SIZE, weights: tensorWeights(vae) }).graph;
-  return openSession({ bytes: emitModel(g), name: g.name }, { intraOpThreads: threads });
+  return openSession({ bytes: emitModel(g), name: g.name }, trainingSession(threads));
 }
 
 /** 1 / std of sampled latents over 256 fresh scenes (diffusers' scaling_factor convention). */
@@ -126,7 +133,7 @@ async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTens
   const saved = await findCheckpoint<DiffusionState>(ctx, 'diffusion');
   const scale = saved?.state.scale ?? (await measureScale(vae, o.seed, threads));
   const { graph, params } = promoteToInputs(diffusionGraph(worldConfigs(), batch, { unet: randomWeights(o.seed + 2), text: randomWeights(o.seed + 3) }));
-  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 5e-4, weightDecay: 0.01 }), session: { intraOpThreads: threads }, resume: saved?.snapshot });
+  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 5e-4, weightDecay: 0.01 }), session: trainingSession(threads), resume: saved?.snapshot });
   const tokDir = join(ctx.checkpointDir, 'tokenizer');
   writeTokenizer(tokDir);
   const enc = await encoderSession(vae, batch, scale, threads);
@@ -137,6 +144,24 @@ async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTens
   } finally {
     await enc.dispose();
   }
+}
+
+/**
+ * Writes the model folder from the checkpoints as they are now, without training (a look at a long
+ * build while it runs: its fidelity so far). Needs the judge, VAE and diffusion checkpoints.
+ */
+export async function snapshotWorldModel(out: string, ctx: TrainingContext): Promise<{ dir: string; steps: Record<string, number> }> {
+  const stage = async <S>(name: string) => {
+    const saved = await findCheckpoint<S>(ctx, name);
+    if (!saved) throw new EngineError('not-found', `No ${name} checkpoint in ${ctx.checkpointDir} yet; let \`aptp world build\` reach the ${name} stage first.`, { checkpointDir: ctx.checkpointDir, stage: name });
+    return saved;
+  };
+  const [judge, vae, diffusion] = [await stage('judge'), await stage('vae'), await stage<DiffusionState>('diffusion')];
+  const params = diffusion.snapshot.params;
+  const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(params).filter(([k]) => k.startsWith('text_model.') === prefix));
+  const dir = await saveWorldModel(out, { unet: split(false), textEncoder: split(true), vae: vae.snapshot.params, scalingFactor: diffusion.state.scale });
+  await saveJudge(join(dir, 'judge'), judge.snapshot.params);
+  return { dir, steps: { judge: judge.snapshot.step, vae: vae.snapshot.step, diffusion: diffusion.snapshot.step } };
 }
 
 /** Trains (or resumes) both stages and writes the model folder to `options.out`. */

@@ -78,7 +78,7 @@ export interface JudgeTrainOptions {
 export async function trainJudge(o: JudgeTrainOptions, ctx: TrainingContext): Promise<{ params: Record<string, HostTensor>; result: LoopResult }> {
   const batch = o.batch ?? 32;
   const saved = await findCheckpoint<CursorState>(ctx, 'judge');
-  const trainer = await Trainer.create(judgeTrainingGraph(batch), { params: initialJudgeParams(new Random(o.seed + 17)), optimizer: adamW({ lr: 2e-3, weightDecay: 1e-4 }), session: { intraOpThreads: o.threads ?? 1 }, resume: saved?.snapshot });
+  const trainer = await Trainer.create(judgeTrainingGraph(batch), { params: initialJudgeParams(new Random(o.seed + 17)), optimizer: adamW({ lr: 2e-3, weightDecay: 1e-4 }), session: { intraOpThreads: o.threads ?? 1, spinning: false }, resume: saved?.snapshot });
   const stream = new WorldStream(o.seed + 31, saved?.state);
   const data = { next: (): Feeds => judgeFeeds(stream.take(batch), stream.rand), save: (): CursorState => stream.save() };
   const lr = (t: number): number => (t < 0.6 * o.steps ? 2e-3 : t < 0.85 * o.steps ? 5e-4 : 1e-4);

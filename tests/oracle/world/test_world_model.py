@@ -1,9 +1,11 @@
 """World model oracle: diffusers loads the world model folder (the shipped one in resources/world when
-it exists, else the same folder layout written by the engine with seeded random weights), and from the same initial noise the engine's pipeline and
+it exists, or $APTP_WORLD_MODEL, else the same folder layout written by the engine with seeded random weights), and from the same initial noise the engine's pipeline and
 diffusers' StableDiffusionPipeline (DDIM, 25 steps, classifier-free guidance) give the same final
 latents; transformers' CLIPTokenizer gives the same ids as the engine's tokenizer for world captions."""
 import json
+import os
 import shutil
+from pathlib import Path
 
 import diffusers
 import numpy as np
@@ -14,7 +16,8 @@ from transformers import CLIPTokenizer
 from conftest import CACHE, REPO, TOLERANCE, assert_close, run_ts
 
 OUT = CACHE / "world"
-SHIPPED = REPO / "resources" / "world"
+# APTP_WORLD_MODEL checks another trained folder (a `world build --snapshot` of a running build).
+SHIPPED = Path(os.environ.get("APTP_WORLD_MODEL", REPO / "resources" / "world"))
 CASES = [
     dict(name="easy_cfg", sampler="ddim", scheduler_overrides={}, prompts=["a red circle on a black background"], negative_prompt=None, steps=25,
          guidance=4.0, images_per_prompt=1),

@@ -105,6 +105,18 @@ export class ModelState {
     }
   }
 
+  /** Why the built-in world model cannot be opened (none shipped yet), after the user asked for it. */
+  worldMissing = $state<string | undefined>(undefined);
+
+  /** Opens the shipped world model, with a prompt it knows; or says why there is none. */
+  async useBuiltInWorld(): Promise<void> {
+    const result = await this.#api.builtInWorld({});
+    this.worldMissing = result.ok ? (result.value.missing ?? undefined) : result.error.message;
+    if (!result.ok || !result.value.modelDir) return;
+    Object.assign(this.settings, { prompt: 'a red circle on a black background', guidance: 4 });
+    await this.inspect(result.value.modelDir);
+  }
+
   /** Finds a generation the engine is running (after a page reload) and follows it again. */
   attach(): Promise<void> {
     return this.generation.attach(this.#api);
