@@ -56,5 +56,5 @@ export async function preparedData(ws: Workspace, datasetId: string, datasetName
   const [latent, text, embedding] = await Promise.all([read(first.latent), read(first.text), read(first.embedding)]);
   const [c2 = 0, h = 0, w = 0] = latent.shape;
   const [t = 0, d = 0] = text.shape;
-  return { size: keys.length, latentShape: [c2 / 2, h, w], textShape: [t, d], embedDim: embedding.shape[0] ?? 0, item };
+  return { size: keys.length, latentShape: [c2 / 2, h, w], textShape: [t, d], embedDim: embedding.shape[0] ?? 0, promptEncoder: embeddingId, item };
 }

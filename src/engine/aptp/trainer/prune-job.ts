@@ -1,6 +1,7 @@
 // A pruning run over the workspace: opens the model folder and the prepared dataset, builds the
 // run (setup.ts), records it (runs table: kind 'prune', its config and objective), writes every
-// step's metrics to metric_series, checkpoints under checkpoints/<run id>/, and resumes a recorded
+// step's metrics to metric_series, checkpoints under checkpoints/<run id>/ (recording the routing of
+// every prompt with each checkpoint, routing-record.ts), and resumes a recorded
 // run from its newest checkpoint with the configuration it was started with. The CLI and the
 // studio host call `openPruneJob` then `run`.
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { openDiffusersFolder } from '../../models/sd/loader';
 import type { Workspace } from '../../store/workspace';
 import { DatasetRepository, type DatasetRecord } from '../../store/repositories/datasets';
 import { preparedData } from './prepared-data';
+import { RoutingRecorder } from './routing-record';
 import { runPrune, type PruneRunContext, type PruneRunResult } from './prune-run';
 import { createPrune, planPrune, type PruneModel, type PruneSetup } from './setup';
 
@@ -64,17 +66,20 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
   const setup = createPrune(pruneModel, data, config, threads ? { intraOpThreads: threads } : {});
   const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective }).id;
   const checkpointDir = join(ws.dir, 'checkpoints', id);
+  const session = threads ? { intraOpThreads: threads } : {};
+  const routing = new RoutingRecorder(setup.stepper.setup.router, setup.stepper.setup.losses.resource, { ws, runId: id, datasetId: dataset.id, encoder: data.promptEncoder ?? '' }, session);
+  const hooks: Pick<PruneRunContext, 'checkpointed'> = { checkpointed: async (_step, state) => { await routing.record(state); } };
   return {
     runId: id, config, dataset, items: data.size, estimate: setup.estimate, setup,
     run: async (ctx, inWorker = false) => {
       const metrics = (step: number, values: Readonly<Record<string, number>>): void =>
         ws.metrics.record(id, Object.entries(values).map(([name, value]) => ({ name, step, value, wallTime: Date.now() / 1000 })));
-      if (inWorker) return runPrune(setup.stepper, setup.schedule, setup.initial, { ...ctx, checkpointDir, metrics });
+      if (inWorker) return runPrune(setup.stepper, setup.schedule, setup.initial, { ...ctx, ...hooks, checkpointDir, metrics });
       ws.runs.setStatus(id, 'running');
       const remote = followRequests(ws, id, ctx.signal);
       try {
         const result = await runPrune(setup.stepper, setup.schedule, setup.initial, {
-          ...ctx, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
+          ...ctx, ...hooks, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
         });
         ws.runs.setStatus(id, result.status);
         return result;
@@ -85,7 +90,10 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
         remote.stop();
       }
     },
-    dispose: () => setup.stepper.dispose(),
+    dispose: async () => {
+      await setup.stepper.dispose();
+      await routing.dispose();
+    },
   };
 }
 
