@@ -1,17 +1,19 @@
 // A pruning run over the workspace: opens the model folder and the prepared dataset, builds the
 // run (setup.ts), records it (runs table: kind 'prune', its config and objective), writes every
 // step's metrics to metric_series, checkpoints under checkpoints/<run id>/ (recording the routing of
-// every prompt with each checkpoint, routing-record.ts), and resumes a recorded
-// run from its newest checkpoint with the configuration it was started with. The CLI and the
-// studio host call `openPruneJob` then `run`.
+// every prompt with each checkpoint, routing-record.ts; per-code samples at intervals, samples.ts),
+// and resumes a recorded run from its newest checkpoint with the configuration it was started with.
+// The CLI and the studio host call `openPruneJob` then `run`.
 import { join } from 'node:path';
 import { pruneConfigSchema, resolvePruneConfig, type PruneConfig, type PruneEstimate, type ResolvedPruneConfig } from '../../../shared/prune-api';
 import { EngineError } from '../../core/errors';
 import { openDiffusersFolder } from '../../models/sd/loader';
+import { imageGeometry } from '../../models/sd/pipeline';
 import type { Workspace } from '../../store/workspace';
 import { DatasetRepository, type DatasetRecord } from '../../store/repositories/datasets';
 import { preparedData } from './prepared-data';
 import { RoutingRecorder } from './routing-record';
+import { CodeSampler, type SampleModel } from './samples';
 import { runPrune, type PruneRunContext, type PruneRunResult } from './prune-run';
 import { createPrune, planPrune, type PruneModel, type PruneSetup } from './setup';
 
@@ -49,7 +51,8 @@ async function openModel(ws: Workspace, config: ResolvedPruneConfig) {
   const model = await openDiffusersFolder(config.model);
   const data = await preparedData(ws, dataset.id, dataset.name, config.model, config.resolution);
   const pruneModel: PruneModel = { unet: model.unet, weights: model.weights.unet.provider('float32'), scheduler: model.scheduler, scalingFactor: model.vae.scaling_factor };
-  return { dataset, data, pruneModel };
+  const sampleModel: SampleModel = { unet: model.unet, unetWeights: pruneModel.weights, vae: model.vae, vaeWeights: model.weights.vae.provider('float32'), scheduler: model.scheduler, vaeScale: imageGeometry(model).vaeScale };
+  return { dataset, data, pruneModel, sampleModel };
 }
 
 /** What `config` would cost (MACs at the budget, prunable target, memory per micro-batch), without starting anything. */
@@ -62,13 +65,18 @@ export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<
 /** Opens a new run for `config`, or the recorded run `resumeRunId` with its own configuration. */
 export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
   const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
-  const { dataset, data, pruneModel } = await openModel(ws, config);
+  const { dataset, data, pruneModel, sampleModel } = await openModel(ws, config);
   const setup = createPrune(pruneModel, data, config, threads ? { intraOpThreads: threads } : {});
   const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective }).id;
   const checkpointDir = join(ws.dir, 'checkpoints', id);
   const session = threads ? { intraOpThreads: threads } : {};
   const routing = new RoutingRecorder(setup.stepper.setup.router, setup.stepper.setup.losses.resource, { ws, runId: id, datasetId: dataset.id, encoder: data.promptEncoder ?? '' }, session);
-  const hooks: Pick<PruneRunContext, 'checkpointed'> = { checkpointed: async (_step, state) => { await routing.record(state); } };
+  const plan = { every: config.sampleEvery, totalSteps: config.steps, prompts: config.samplePrompts, steps: config.sampleSteps, seed: config.seed };
+  const samples = new CodeSampler(ws, id, sampleModel, data, plan, (state) => routing.architectures(state), session);
+  const hooks: Pick<PruneRunContext, 'checkpointed' | 'stepped'> = {
+    checkpointed: async (_step, state) => { await routing.record(state); },
+    stepped: async (step, state) => { await samples.maybeSample(step, state); },
+  };
   return {
     runId: id, config, dataset, items: data.size, estimate: setup.estimate, setup,
     run: async (ctx, inWorker = false) => {
@@ -93,6 +101,7 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
     dispose: async () => {
       await setup.stepper.dispose();
       await routing.dispose();
+      await samples.dispose();
     },
   };
 }

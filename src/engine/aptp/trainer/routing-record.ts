@@ -82,6 +82,14 @@ export class RoutingRecorder {
       s.run({ ...params, [ROUTER_INPUTS.embedding]: hostTensor('float32', [CHUNK, this.spec.embedDim], embedding) }));
   }
 
+  /** Each expert's hard gate vector [L] (1 keeps an entry): the codes without noise, or the baseline's one architecture. */
+  async architectures(state: RouterState): Promise<Float32Array[]> {
+    const out = await this.run(state, new Float32Array(CHUNK * this.spec.embedDim));
+    const gates = out[OUT.gates]!.data as Float32Array;
+    const l = this.spec.layout.vectorLength;
+    return Array.from({ length: gates.length / l }, (_, k) => Float32Array.from(gates.subarray(k * l, (k + 1) * l), (g) => (g >= 0.5 ? 1 : 0)));
+  }
+
   /** Routes every prompt with an embedding and records experts and assignments; returns the prompts routed per expert. */
   async record(state: RouterState): Promise<number[]> {
     const { ws, runId, datasetId, encoder } = this.target;
@@ -93,8 +101,7 @@ export class RoutingRecorder {
     const e = this.spec.embedDim;
     const k = this.spec.kind === 'single' ? 1 : this.spec.experts;
     const assignments: Assignment[] = [];
-    let gates: Float32Array | undefined;
-    for (let start = 0; start < Math.max(1, routed.length); start += CHUNK) {
+    for (let start = 0; start < routed.length; start += CHUNK) {
       const chunk = routed.slice(start, start + CHUNK);
       const embedding = new Float32Array(CHUNK * e);
       for (const [row, item] of chunk.entries()) {
@@ -105,7 +112,6 @@ export class RoutingRecorder {
         embedding.set(t.data, row * e);
       }
       const out = await this.run(state, embedding);
-      gates ??= out[OUT.gates]?.data as Float32Array;
       if (this.spec.kind === 'single') {
         for (const item of chunk) assignments.push({ itemId: item.id, expert: 0, margin: 0 });
         continue;
@@ -114,11 +120,7 @@ export class RoutingRecorder {
       const margin = margins(out[OUT.scores]!.data as Float32Array, k, expert);
       chunk.forEach((item, i) => assignments.push({ itemId: item.id, expert: expert[i]!, margin: margin[i]! }));
     }
-    const layout = this.spec.layout;
-    const experts = Array.from({ length: k }, (_, expert) => {
-      const hard = Array.from(gates!.subarray(expert * layout.vectorLength, (expert + 1) * layout.vectorLength), (g) => (g >= 0.5 ? 1 : 0));
-      return { expert, macs: gatedMacs(this.resource, hard), blocks: expertArchitecture(layout, hard) };
-    });
+    const experts = (await this.architectures(state)).map((hard, expert) => ({ expert, macs: gatedMacs(this.resource, hard), blocks: expertArchitecture(this.spec.layout, hard) }));
     repo.defineRun({ runId, datasetId, encoder, baseMacs: this.resource.totalMacs, experts });
     repo.writeAssignments(runId, assignments);
     const counts = new Array<number>(k).fill(0);
