@@ -41,6 +41,8 @@ export const pruneConfigSchema = z.object({
   snrGamma: z.number().positive().optional(),
   snrFormula: z.enum(['reference', 'diffusers']).optional(),
   threads: positiveInt.optional(),
+  /** The prompt encoder the router reads: 'model' (the model's own text encoder, pooled) or 'sentence-transformers:DIR'. */
+  promptEncoder: z.string().min(1).default('model'),
   /** Steps between per-code sample images (0: none); default a fifth of the steps. */
   sampleEvery: z.number().int().nonnegative().optional(),
   /** Fixed prompts (spread over the dataset) each code generates at every sample step. */
