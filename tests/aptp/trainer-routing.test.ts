@@ -2,7 +2,8 @@
 // its first checkpoint, already shows a routing map (every prompt assigned, K experts with their hard
 // architectures and MACs); the finished run's record is the deterministic inference routing of the
 // final parameters (recomputed here from the checkpoint through the inference router bundles ship),
-// and rewriting it replaced rows instead of adding any.
+// and rewriting it replaced rows instead of adding any. The static-prune baseline records its one
+// architecture as the only expert.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInferenceRouter, ROUTER_INPUTS, ROUTER_OUTPUTS } from '../../src/engine/aptp/router';
@@ -13,6 +14,7 @@ import { cacheKey, captionHash, PreparedCache } from '../../src/engine/data/prep
 import { writeModel } from '../../src/engine/onnx';
 import { hostTensor, loadSession } from '../../src/engine/runtime';
 import { RoutingRepository } from '../../src/engine/store/repositories/routing';
+import { SampleRepository } from '../../src/engine/store/repositories/samples';
 import { pruneConfigSchema } from '../../src/shared/prune-api';
 import { CAPTIONS, preparedWorkspace, type PreparedWorkspace } from './prepared-workspace';
 
@@ -22,7 +24,7 @@ afterAll(() => pw?.cleanup());
 
 const config = (overrides: Record<string, unknown> = {}) => pruneConfigSchema.parse({
   model: pw.model, dataset: pw.datasetId, budget: 0.7, preset: 'quick', steps: 4, batch: 4, microBatch: 2, experts: 3,
-  pretrainSteps: 1, warmupSteps: 1, resolution: 64, checkpointEvery: 2, ...overrides,
+  pretrainSteps: 1, warmupSteps: 1, resolution: 64, checkpointEvery: 2, sampleEvery: 0, ...overrides,
 });
 const quiet = (pauseAt = Infinity) => {
   let done = 0;
@@ -77,5 +79,21 @@ describe('the stage-1 trainer records its routing', () => {
     }
     expect(assigned.every((a) => a.margin >= 0)).toBe(true);
     expect(assigned.map((a) => a.caption).sort()).toEqual([...CAPTIONS].sort());
+  });
+
+  it('for the static-prune baseline (--baseline): one expert, every prompt on it', { timeout: 600_000 }, async () => {
+    const job = await openPruneJob(pw.ws, config({ kind: 'single', steps: 2, sampleEvery: 1, sampleSteps: 3 }), 1);
+    try {
+      expect((await job.run(quiet())).status).toBe('completed');
+    } finally {
+      await job.dispose();
+    }
+    const repo = new RoutingRepository(pw.ws.db);
+    expect(repo.experts(job.runId).map((e) => e.expert)).toEqual([0]);
+    expect(repo.assignments(job.runId).map((a) => [a.expert, a.margin])).toEqual(CAPTIONS.map(() => [0, 0]));
+    const names = (pw.ws.db.prepare("SELECT DISTINCT name FROM metric_series WHERE run_id = ? ORDER BY name").all(job.runId) as { name: string }[]).map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['loss/ddpm', 'loss/resource', 'lr', 'rho/mean', 'skipped', 'time/step']));
+    expect(names.filter((n) => n.startsWith('code/'))).toEqual([]);
+    expect(new SampleRepository(pw.ws.db).list(job.runId).map((x) => x.code)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });
