@@ -1,7 +1,7 @@
 // `aptp prune` as a user runs it: real processes on a tiny diffusers folder and a dataset imported
 // and prepared with `aptp data`. A run prints the budget in MACs, the prunable target and the step
-// memory, records every step's metrics in SQLite; Ctrl-C writes a checkpoint and exits 130, and
-// `--resume RUN` finishes the run; bad input exits 2 with what to do.
+// memory, records every step's metrics, its routing and per-code samples in SQLite; Ctrl-C writes a
+// checkpoint and exits 130, and `--resume RUN` finishes the run; bad input exits 2 with what to do.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ function aptp(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const RUN = ['prune', '--model', model, '--dataset', 'data', '--budget', '0.7', '--preset', 'quick', '--steps', '6', '--batch', '4', '--micro-batch', '2', '--experts', '2', '--pretrain-steps', '2', '--warmup-steps', '1', '--resolution', '64'];
+const RUN = ['prune', '--model', model, '--dataset', 'data', '--budget', '0.7', '--preset', 'quick', '--steps', '6', '--batch', '4', '--micro-batch', '2', '--experts', '2', '--pretrain-steps', '2', '--warmup-steps', '1', '--resolution', '64', '--sample-every', '3', '--sample-steps', '2'];
 
 beforeAll(async () => {
   const data = join(temp.dir, 'data');
@@ -57,6 +57,12 @@ describe('aptp prune', () => {
     const bad = aptp(...RUN.map((a) => (a === model ? notModel : a)));
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^aptp: .+/);
+    const encoder = aptp(...RUN, '--text-encoder', `sentence-transformers:${model}`);
+    expect(encoder.code).toBe(2);
+    expect(encoder.err).toMatch(/diffusers pipeline folder/);
+    const choice = aptp(...RUN, '--text-encoder', 'clip');
+    expect(choice.code).toBe(2);
+    expect(choice.err).toMatch(/--text-encoder must be 'model'.*or 'sentence-transformers:DIR'/);
   });
 
   it('prints the plan, checkpoints and exits 130 on Ctrl-C, and resumes to the end', { timeout: 600_000 }, async () => {
@@ -88,6 +94,10 @@ describe('aptp prune', () => {
       expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
       const status = db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string };
       expect(status.status).toBe('completed');
+      const samples = db.prepare('SELECT step, count(*) AS n FROM run_samples WHERE run_id = ? GROUP BY step ORDER BY step').all(runId) as { step: number; n: number }[];
+      expect(samples).toEqual([{ step: 3, n: 8 }, { step: 6, n: 8 }]);
+      const routed = db.prepare('SELECT count(*) AS n FROM routing_assignments WHERE run_id = ?').get(runId) as { n: number };
+      expect(routed.n).toBe(6);
     } finally {
       db.close();
     }

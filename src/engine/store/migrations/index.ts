@@ -5,5 +5,7 @@ import { datasets } from './002-datasets';
 import { runsAsProcesses } from './003-runs-as-processes';
 import { routing } from './004-routing';
 import { datasetCuration } from './005-dataset-curation';
+import { reservedStudio } from './006-reserved-studio';
+import { runSamples } from './007-run-samples';
 
-export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing, datasetCuration];
+export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing, datasetCuration, reservedStudio, runSamples];
