@@ -1,7 +1,7 @@
 // The Model view end to end: the real `aptp studio --web` in Chromium on a tiny random SD model
 // folder (diffusers layout, written by the loader tests' helper). Choose it in the engine's folder
 // browser, read the architecture summary, generate a 2-step image with its step counter (kept when
-// the user leaves the view and returns), find a long run again after a reload and cancel it, and see
+// the user leaves the view and returns, and the model and settings across a reload), find a long run again after a reload and cancel it, and see
 // the loader's actionable errors for a folder that is not a model, an SDXL UNet and an SDXL
 // single-file checkpoint. No CSP violation or console error. Writes artifacts/e2e/model.png.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,6 +86,15 @@ describe('web studio model view', () => {
     await page.getByTestId('generated-image').waitFor();
     expect(await page.getByTestId('summary-total-params').textContent()).toBe(formatCount(expected.totalParams));
     expect(await page.getByTestId('seed').inputValue()).toBe('7');
+    // A reload keeps the model (opened again), the settings and the folder the browser showed.
+    await page.reload();
+    await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('summary-total-params').textContent()).toBe(formatCount(expected.totalParams));
+    expect(await page.getByTestId('seed').inputValue()).toBe('7');
+    expect(await page.getByTestId('width').inputValue()).toBe('64');
+    expect(await page.getByTestId('negative-prompt').inputValue()).toBe('!');
+    expect(await page.getByTestId('scheduler').inputValue()).toBe('ddim');
+    expect(await page.getByTestId('dir-path').inputValue()).toBe(join(models, 'tiny-sd'));
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,15 +1,19 @@
 // The Model view's state: the model chosen (where the engine runs), its architecture summary or the
 // engine's error, the generation settings, and the running or last generation job (the session's
 // generateImage job handle). App keeps one for the session (context), so
-// leaving the view and coming back finds the model, the settings and a running job as they were.
+// leaving the view and coming back finds the model, the settings and a running job as they were;
+// the model, its open options, the settings and the browser's folder are remembered across a
+// reload too (view-state.svelte.ts), and the view opens the remembered model again.
 // A single-file checkpoint is opened with what it cannot say itself (prediction type, tokenizer
 // folder, config overrides); generation uses the same options, so the engine reuses its sessions.
 import { createContext } from 'svelte';
+import { z } from 'zod';
 import type { ErrorInfo } from '../../../shared/result';
 import type { StudioApi } from '../../../shared/studio-api';
-import type { GeneratedImage, ModelOpenOptions, ModelSummary, SamplerKindName } from '../../../shared/studio-model';
+import { modelOpenOptionsSchema, samplerKindSchema, type GeneratedImage, type ModelOpenOptions, type ModelSummary, type SamplerKindName } from '../../../shared/studio-model';
 import { DirectoryListing } from '../../lib/state/directory-listing.svelte';
 import type { JobHandle } from '../../lib/state/job-handle.svelte';
+import { remember } from '../../lib/state/view-state.svelte';
 import { checkConfigOverrides } from './config-overrides';
 
 export type PredictionChoice = NonNullable<ModelOpenOptions['predictionType']>;
@@ -27,6 +31,20 @@ export interface GenerateSettings {
   /** '' means the model's own scheduler. */
   scheduler: SamplerKindName | '';
 }
+
+const settingsSchema = z.object({
+  prompt: z.string(), negativePrompt: z.string(), seed: z.number(), steps: z.number(), guidance: z.number(),
+  width: z.number(), height: z.number(), scheduler: z.union([samplerKindSchema, z.literal('')]),
+});
+
+/** What a reload keeps: the model and how it was opened, the settings, and where the browser was. */
+const rememberedSchema = z.object({
+  dir: z.string().optional(),
+  options: modelOpenOptionsSchema,
+  configsText: z.string(),
+  settings: settingsSchema,
+  browserPath: z.string().optional(),
+});
 
 export class ModelState {
   readonly #api: StudioApi;
@@ -59,6 +77,21 @@ export class ModelState {
     this.generation = generation;
     this.browser = new DirectoryListing(api);
     this.tokenizerBrowser = new DirectoryListing(api);
+    remember('model', rememberedSchema, () => ({ dir: this.dir, options: this.options, configsText: this.configsText, settings: this.settings, browserPath: this.browser.listing?.path ?? this.#restoredBrowserPath }), (saved) => {
+      [this.dir, this.options, this.configsText, this.settings] = [saved.dir, saved.options, saved.configsText, saved.settings];
+      this.#restoredBrowserPath = saved.browserPath;
+      this.#restoredDir = saved.dir;
+    });
+  }
+
+  #restoredBrowserPath: string | undefined;
+  /** The remembered model: reopening it keeps the remembered size instead of taking the native one. */
+  #restoredDir: string | undefined;
+
+  /** On entering the view: lists the remembered folder (else the home folder) and reopens the remembered model. */
+  resume(): void {
+    if (!this.browser.listing) void this.browser.open(this.#restoredBrowserPath);
+    if (this.dir !== undefined && !this.summary && !this.error && !this.inspecting) void this.inspect(this.dir);
   }
 
   /** Asks the engine to open `dir` (again: with the choices made for it); on success the size fields take the model's native size. */
@@ -97,7 +130,9 @@ export class ModelState {
       this.summary = undefined;
       this.error = result.error;
     } else {
-      const native = this.summary?.path !== dir || this.summary.generation.predictionType !== result.value.generation.predictionType;
+      const reopened = this.#restoredDir === dir;
+      this.#restoredDir = undefined;
+      const native = !reopened && (this.summary?.path !== dir || this.summary.generation.predictionType !== result.value.generation.predictionType);
       this.options = options;
       this.error = undefined;
       this.summary = result.value;
