@@ -4,6 +4,7 @@
 // Both transports (Electron IPC, WebSocket) carry exactly these shapes; see studio-wire.ts.
 import { z } from 'zod';
 import * as datasetApi from './dataset-api';
+import * as historyApi from './history-api';
 import { machineInfoSchema } from './machine-info';
 import * as pruneApi from './prune-api';
 import * as routingApi from './routing-api';
@@ -49,6 +50,9 @@ export const studioRequests = {
   resumeRun: runsApi.resumeRun,
   cancelRun: runsApi.cancelRun,
   runMetrics: runsApi.runMetrics,
+  listGenerations: historyApi.listGenerations,
+  generationImage: historyApi.generationImage,
+  deleteGeneration: historyApi.deleteGeneration,
 } as const;
 
 /** Event table: event name -> payload schema. */

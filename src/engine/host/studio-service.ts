@@ -5,6 +5,7 @@
 import type { StudioHandlers } from '../../shared/studio-api';
 import { datasetHandlers } from './dataset-handlers';
 import { getMachineInfo } from '../system/machine-info';
+import { historyHandlers } from './generation-history';
 import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';
 import { modelHandlers } from './model-service';
@@ -39,7 +40,8 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     getMachineInfo: () => getMachineInfo(workspace()),
     ...datasetHandlers(workspace),
     ...runHandlers(workspace),
-    ...modelHandlers(jobs, generator),
+    ...modelHandlers(jobs, generator, workspace),
+    ...historyHandlers(workspace),
     ...pruneHandlers(() => context.workspace.get()),
     ...routingHandlers(() => context.workspace.get()),
     // A job id is a host job's (generation) or a run's (import, preparation): both are cancelled here.

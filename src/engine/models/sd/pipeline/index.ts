@@ -6,3 +6,5 @@ export { decodeImages, generateLatents, initialLatents, type GenerateRequest, ty
 export { MAX_IMAGE_SIDE, imageGeometry, latentSize, type ImageGeometry } from './geometry';
 export { DECODING_DETAIL, TextToImage, noTokenizerMessage, type TextToImageOptions, type TextToImageRequest, type TextToImageResult } from './text-to-image';
 export { encodePng, outputPaths, writePngs } from './png';
+export { readPngText, withPngText } from './png-text';
+export { generationPngText, type GenerationParameters } from './generation-text';
