@@ -8,6 +8,7 @@
 // folder, config overrides); generation uses the same options, so the engine reuses its sessions.
 import { createContext } from 'svelte';
 import { z } from 'zod';
+import type { GenerationRecord } from '../../../shared/history-api';
 import type { ErrorInfo } from '../../../shared/result';
 import type { StudioApi } from '../../../shared/studio-api';
 import { modelOpenOptionsSchema, samplerKindSchema, type GeneratedImage, type ModelOpenOptions, type ModelSummary, type SamplerKindName } from '../../../shared/studio-model';
@@ -119,6 +120,9 @@ export class ModelState {
     const options: ModelOpenOptions = { ...(predictionType && { predictionType }), ...(tokenizer && { tokenizer }), ...(overrides && { configs: overrides }) };
     this.dir = dir;
     this.inspecting = true;
+    // Acting again clears the last answer's error: it never stays beside the new attempt.
+    if (tokenizerOnly) this.tokenizerError = undefined;
+    else this.error = undefined;
     const result = await this.#api.inspectModel({ dir, ...options });
     this.inspecting = false;
     if (this.dir !== dir) return;
@@ -138,6 +142,17 @@ export class ModelState {
       this.summary = result.value;
       if (native) [this.settings.width, this.settings.height] = [result.value.generation.width, result.value.generation.height];
     }
+  }
+
+  /** Takes a kept generation's model, open options and settings, and opens that model. */
+  async reuse(g: GenerationRecord): Promise<void> {
+    const { prompt, negativePrompt, seed, steps, guidance, width, height, sampler } = g;
+    this.settings = { prompt, negativePrompt, seed, steps, guidance, width, height, scheduler: sampler };
+    this.configsText = g.options.configs ? JSON.stringify(g.options.configs) : '';
+    [this.summary, this.error, this.options, this.#restoredDir] = [undefined, undefined, g.options, g.model];
+    this.browser.draft = g.model;
+    this.browser.edited = true;
+    await this.#open(g.model, g.options);
   }
 
   /** Finds a generation the engine is running (after a page reload) and follows it again. */
