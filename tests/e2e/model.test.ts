@@ -127,6 +127,10 @@ describe('web studio model view', () => {
     await page.goto(`${studio.url.href}#/model`);
     await openModelFolder(page, 'photos');
     await expect.poll(() => page.getByTestId('model-error').textContent(), { timeout: 30_000 }).toContain('is not a Stable Diffusion model: it has no model_index.json');
+    // The server log has one line for it, no stack, and never the folder's contents.
+    const logged = studio.output.join('\n').split('\n').filter((l) => l.includes('inspectModel'));
+    expect(logged).toEqual([`engine host: inspectModel failed [not-found]: ${join(models, 'photos')} is not a Stable Diffusion model: it has no model_index.json. Choose a diffusers folder (as saved by save_pretrained) or a single-file .safetensors checkpoint.`]);
+    expect(studio.output.join('\n')).not.toMatch(/caption\.txt|^\s+at /m);
     expect(await page.getByTestId('model-summary').count()).toBe(0);
     expect(await page.getByTestId('generate-card').count()).toBe(0);
     await openModelFolder(page, 'sdxl-like');
@@ -134,8 +138,10 @@ describe('web studio model view', () => {
     // A single-file checkpoint is opened by typing its path (the browser lists folders).
     await page.getByTestId('dir-path').fill(join(models, 'sdxl-base.safetensors'));
     expect(await page.getByTestId('open-model').textContent()).toContain('Open this checkpoint as the model');
-    await page.getByTestId('open-model').click();
+    // Enter in the box opens the file as the model (it is not listed as a folder, and says nothing of folders).
+    await page.getByTestId('dir-path').press('Enter');
     await expect.poll(() => page.getByTestId('model-error').textContent(), { timeout: 30_000 }).toContain('an SDXL checkpoint');
+    expect(await page.getByTestId('dir-error').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'model-error.png') });
     expect(problems).toEqual([]);
     await page.close();
