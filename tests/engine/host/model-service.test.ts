@@ -130,6 +130,13 @@ describe('generateImage', () => {
     expect(await service.handlers.deleteGeneration({ id: newest?.id ?? '' })).toEqual({ deleted: false });
   });
 
+  it('refuses a size this machine cannot hold before running, with the memory it needs', async () => {
+    const { jobId } = await service.handlers.generateImage({ dir: model, ...request, width: 4096, height: 4096 });
+    await finishedEvent(jobId);
+    expect(events.at(-1)).toMatchObject({ payload: { jobId, result: { ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/^A 4096×4096 image .* needs at least \d+ GB of memory for attention alone, and this machine has \d+ GB\. Choose a smaller size: about \d+×\d+ or less fits\.$/) } } } });
+    expect(events.some((e) => e.event === 'jobProgress' && e.payload.jobId === jobId && e.payload.done > 0)).toBe(false);
+  });
+
   it('finishes with the loader error for a folder that is not a model', async () => {
     const { jobId } = await service.handlers.generateImage({ dir: join(temp, 'photos'), ...request });
     await finishedEvent(jobId);
