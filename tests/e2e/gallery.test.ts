@@ -3,7 +3,7 @@
 // with every setting, and "Save as…" downloads the PNG whose text chunks (read back here) carry the
 // prompt, negative prompt, seed, steps, sampler, size and model; "Reuse these settings" sends the
 // Model view back with that model and those settings; the opened image survives a reload; delete
-// removes it. Writes artifacts/e2e/gallery-900.png and gallery-1600.png.
+// removes it; Home lists the model among recent work and opens it with its latest settings. Writes artifacts/e2e/gallery-900.png and gallery-1600.png.
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,6 +91,14 @@ describe('web studio gallery', () => {
     await page.getByTestId('delete-generation').click();
     await expect.poll(() => page.getByTestId('gallery-item').count()).toBe(1);
     expect(await page.getByTestId('generation-detail').count()).toBe(0);
+
+    // Home lists the model among recent work with the next step; opening it brings its latest settings.
+    await page.getByTestId('nav-home').click();
+    await expect.poll(() => page.getByTestId('recent-model').textContent(), { timeout: 30_000 }).toBe('tiny-sd');
+    expect(await page.getByTestId('next-step').textContent()).toContain('Import your image-caption dataset');
+    await page.getByTestId('recent-model').click();
+    await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('prompt').inputValue()).toBe('a blue car');
     expect(problems).toEqual([]);
     await page.close();
   });
