@@ -44,7 +44,7 @@ function overflowing(page: Page): Promise<string[]> {
     };
     const out: string[] = [];
     if (document.documentElement.scrollWidth > window.innerWidth) out.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${window.innerWidth})`);
-    for (const el of main.querySelectorAll('*')) {
+    for (const el of Array.from(main.querySelectorAll('*'))) {
       const r = el.getBoundingClientRect();
       if (r.width > 0 && r.right > limit && !scrolls(el)) out.push(`${el.tagName.toLowerCase()}.${el.className} right ${Math.round(r.right)} > ${Math.round(limit)}`);
     }
