@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as datasetApi from './dataset-api';
 import * as datasetManageApi from './dataset-manage-api';
+import * as historyApi from './history-api';
 import { machineInfoSchema } from './machine-info';
 import * as pruneApi from './prune-api';
 import * as routingApi from './routing-api';
@@ -60,6 +61,9 @@ export const studioRequests = {
   resumeRun: runsApi.resumeRun,
   cancelRun: runsApi.cancelRun,
   runMetrics: runsApi.runMetrics,
+  listGenerations: historyApi.listGenerations,
+  generationImage: historyApi.generationImage,
+  deleteGeneration: historyApi.deleteGeneration,
 } as const;
 
 /** Event table: event name -> payload schema. */

@@ -97,6 +97,8 @@ export const generateImageInputSchema = z
   .strict();
 
 export const generatedImageSchema = z.object({
+  /** The workspace's record of this image (the gallery's id); its PNG carries the settings in text chunks. */
+  generationId: z.string().min(1),
   dataUrl: z.string().startsWith('data:image/png;base64,'),
   width: count,
   height: count,

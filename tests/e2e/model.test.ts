@@ -1,7 +1,7 @@
 // The Model view end to end: the real `aptp studio --web` in Chromium on a tiny random SD model
 // folder (diffusers layout, written by the loader tests' helper). Choose it in the engine's folder
 // browser, read the architecture summary, generate a 2-step image with its step counter (kept when
-// the user leaves the view and returns), find a long run again after a reload and cancel it, and see
+// the user leaves the view and returns, and the model and settings across a reload), find a long run again after a reload and cancel it, and see
 // the loader's actionable errors for a folder that is not a model, an SDXL UNet and an SDXL
 // single-file checkpoint. No CSP violation or console error. Writes artifacts/e2e/model.png.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,6 +86,15 @@ describe('web studio model view', () => {
     await page.getByTestId('generated-image').waitFor();
     expect(await page.getByTestId('summary-total-params').textContent()).toBe(formatCount(expected.totalParams));
     expect(await page.getByTestId('seed').inputValue()).toBe('7');
+    // A reload keeps the model (opened again), the settings and the folder the browser showed.
+    await page.reload();
+    await page.getByTestId('model-summary').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('summary-total-params').textContent()).toBe(formatCount(expected.totalParams));
+    expect(await page.getByTestId('seed').inputValue()).toBe('7');
+    expect(await page.getByTestId('width').inputValue()).toBe('64');
+    expect(await page.getByTestId('negative-prompt').inputValue()).toBe('!');
+    expect(await page.getByTestId('scheduler').inputValue()).toBe('ddim');
+    expect(await page.getByTestId('dir-path').inputValue()).toBe(join(models, 'tiny-sd'));
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -118,6 +127,10 @@ describe('web studio model view', () => {
     await page.goto(`${studio.url.href}#/model`);
     await openModelFolder(page, 'photos');
     await expect.poll(() => page.getByTestId('model-error').textContent(), { timeout: 30_000 }).toContain('is not a Stable Diffusion model: it has no model_index.json');
+    // The server log has one line for it, no stack, and never the folder's contents.
+    const logged = studio.output.join('\n').split('\n').filter((l) => l.includes('inspectModel'));
+    expect(logged).toEqual([`engine host: inspectModel failed [not-found]: ${join(models, 'photos')} is not a Stable Diffusion model: it has no model_index.json. Choose a diffusers folder (as saved by save_pretrained) or a single-file .safetensors checkpoint.`]);
+    expect(studio.output.join('\n')).not.toMatch(/caption\.txt|^\s+at /m);
     expect(await page.getByTestId('model-summary').count()).toBe(0);
     expect(await page.getByTestId('generate-card').count()).toBe(0);
     await openModelFolder(page, 'sdxl-like');
@@ -125,8 +138,10 @@ describe('web studio model view', () => {
     // A single-file checkpoint is opened by typing its path (the browser lists folders).
     await page.getByTestId('dir-path').fill(join(models, 'sdxl-base.safetensors'));
     expect(await page.getByTestId('open-model').textContent()).toContain('Open this checkpoint as the model');
-    await page.getByTestId('open-model').click();
+    // Enter in the box opens the file as the model (it is not listed as a folder, and says nothing of folders).
+    await page.getByTestId('dir-path').press('Enter');
     await expect.poll(() => page.getByTestId('model-error').textContent(), { timeout: 30_000 }).toContain('an SDXL checkpoint');
+    expect(await page.getByTestId('dir-error').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'model-error.png') });
     expect(problems).toEqual([]);
     await page.close();

@@ -91,7 +91,7 @@ describe('events', () => {
   });
 
   it('accepts a finished job with its typed value or an error value', () => {
-    const image = { dataUrl: 'data:image/png;base64,AAAA', width: 16, height: 16, seed: 1, steps: 2, scheduler: 'ddim', elapsedMs: 12 };
+    const image = { generationId: 'g1', dataUrl: 'data:image/png;base64,AAAA', width: 16, height: 16, seed: 1, steps: 2, scheduler: 'ddim', elapsedMs: 12 };
     const done = { jobId: 'j1', kind: 'generateImage', result: { ok: true, value: image } };
     expect(parseEvent('jobFinished', done)).toEqual({ ok: true, value: { event: 'jobFinished', payload: done } });
     const failed = { jobId: 'j1', kind: 'generateImage', result: { ok: false, error: { code: 'cancelled', message: 'stopped', details: {} } } };

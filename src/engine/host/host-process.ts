@@ -1,9 +1,11 @@
 // Entry of the engine host: the process (Electron utility process, or a Node process the web
 // studio forks) or worker thread that runs the engine off the UI and server threads. Started with `--workspace=<dir>` (optional); answers
 // StudioApi request envelopes on its parent port, and sends job events as event envelopes on the
-// same port, until the parent goes away.
+// same port, until the parent goes away. Failures are logged one line each when they are the
+// user's (log-line.ts), with a stack only when something broke.
 import { eventEnvelope } from '../../shared/studio-server';
 import { connectHostPort } from './host-port';
+import { errorLogText } from './log-line';
 import { serveStudioHost } from './serve-host';
 import { createStudioService } from './studio-service';
 import { WorkspaceHolder } from './workspace-holder';
@@ -25,7 +27,7 @@ const workspace = new WorkspaceHolder(workspaceArgument(process.argv));
 const service = createStudioService({
   workspace,
   emit: (event) => hostPort.postMessage(eventEnvelope(event)),
-  logJobError: (jobId, error) => console.error(`engine host: job ${jobId} failed:`, error),
+  logJobError: (jobId, error) => console.error(errorLogText(`engine host: job ${jobId}`, error)),
 });
-serveStudioHost(hostPort, service.handlers, (method, error) => console.error(`engine host: ${method} failed:`, error));
+serveStudioHost(hostPort, service.handlers, (method, error) => console.error(errorLogText(`engine host: ${method}`, error)));
 process.on('exit', () => workspace.close());

@@ -2,8 +2,8 @@
 // never hold a model's sessions twice over), the last model's loaded sessions kept for the next
 // request with the same model and open options (prediction type, tokenizer, config overrides),
 // progress per denoising step and cancel between steps through the JobContext, and the image
-// returned as PNG bytes in a data URL (the renderer never reads a file).
-import type { GeneratedImage, ModelOpenOptions, SamplerKindName } from '../../shared/studio-model';
+// returned as PNG bytes (generation-history.ts keeps it in the workspace and sends it on).
+import type { ModelOpenOptions, SamplerKindName } from '../../shared/studio-model';
 import { throwIfCancelled, type JobContext } from '../jobs/job';
 import { EngineError } from '../core/errors';
 import { TextToImage, encodePng } from '../models/sd/pipeline';
@@ -19,6 +19,15 @@ export interface GenerationRequest extends ModelOpenOptions {
   readonly width: number;
   readonly height: number;
   readonly scheduler?: SamplerKindName | undefined;
+}
+
+/** One image made: its PNG bytes (no text chunks yet) and what made it. */
+export interface MadeImage {
+  readonly png: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly sampler: SamplerKindName;
+  readonly elapsedMs: number;
 }
 
 interface LoadedModel {
@@ -42,7 +51,7 @@ export class ModelGenerator {
   #queue: Promise<unknown> = Promise.resolve();
 
   /** Generates one image; waits for any generation already running. */
-  generate(request: GenerationRequest, ctx: JobContext): Promise<GeneratedImage> {
+  generate(request: GenerationRequest, ctx: JobContext): Promise<MadeImage> {
     const run = this.#queue.then(() => this.#generate(request, ctx));
     this.#queue = run.catch(() => undefined);
     return run;
@@ -76,7 +85,7 @@ export class ModelGenerator {
     return this.#loaded;
   }
 
-  async #generate(r: GenerationRequest, ctx: JobContext): Promise<GeneratedImage> {
+  async #generate(r: GenerationRequest, ctx: JobContext): Promise<MadeImage> {
     throwIfCancelled(ctx.signal);
     ctx.progress({ done: 0, total: r.steps, detail: 'loading the model' });
     const started = performance.now();
@@ -87,6 +96,6 @@ export class ModelGenerator {
     if (!rgb) throw new EngineError('runtime-failure', 'The VAE decoded no image.', {});
     const png = await encodePng(rgb, result.width, result.height);
     const elapsedMs = performance.now() - started;
-    return { dataUrl: `data:image/png;base64,${png.toString('base64')}`, width: result.width, height: result.height, seed: r.seed, steps: r.steps, scheduler: result.sampler, elapsedMs };
+    return { png, width: result.width, height: result.height, sampler: result.sampler, elapsedMs };
   }
 }

@@ -6,6 +6,7 @@ import type { StudioHandlers } from '../../shared/studio-api';
 import { datasetHandlers } from './dataset-handlers';
 import { datasetManageHandlers } from './dataset-manage-handlers';
 import { getMachineInfo } from '../system/machine-info';
+import { historyHandlers } from './generation-history';
 import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';
 import { modelHandlers } from './model-service';
@@ -42,7 +43,8 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     ...datasetHandlers(workspace),
     ...datasetManageHandlers(workspace),
     ...runHandlers(workspace),
-    ...modelHandlers(jobs, generator),
+    ...modelHandlers(jobs, generator, workspace),
+    ...historyHandlers(workspace),
     ...pruneHandlers(() => context.workspace.get()),
     ...routingHandlers(() => context.workspace.get()),
     ...worldHandlers(workspace),

@@ -9,7 +9,7 @@ import { throwIfCancelled, type JobContext } from '../../../src/engine/jobs/job'
 import type { StudioEvent } from '../../../src/shared/studio-api';
 import type { GeneratedImage } from '../../../src/shared/studio-model';
 
-const image: GeneratedImage = { dataUrl: 'data:image/png;base64,AAAA', width: 8, height: 8, seed: 3, steps: 2, scheduler: 'ddim', elapsedMs: 1 };
+const image: GeneratedImage = { generationId: 'g', dataUrl: 'data:image/png;base64,AAAA', width: 8, height: 8, seed: 3, steps: 2, scheduler: 'ddim', elapsedMs: 1 };
 
 function recorder() {
   const events: StudioEvent[] = [];

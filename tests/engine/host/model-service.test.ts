@@ -1,8 +1,9 @@
 // The Model view's engine handlers on a tiny diffusers folder written by the loader's test helper
 // (random weights, real config keys): the architecture summary agrees with the structure module,
 // bad folders get the loader's actionable errors, and generateImage runs as a job whose progress
-// counts denoising steps and whose result is a PNG of the asked size; cancel stops it.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// counts denoising steps and whose result is a PNG of the asked size; cancel stops it. Every image is
+// kept in the workspace (database row, PNG with its settings in text chunks) for the gallery.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudioService, type StudioService } from '../../../src/engine/host/studio-service';
 import { WorkspaceHolder } from '../../../src/engine/host/workspace-holder';
 import { parseUNetConfig } from '../../../src/engine/models/sd/config';
+import { readPngText } from '../../../src/engine/models/sd/pipeline';
 import { summarizeUNet } from '../../../src/engine/models/sd/structure';
 import type { StudioEvent } from '../../../src/shared/studio-api';
 import { TINY_UNET, writeTinyFolder } from '../models/sd/loader/tiny-folder';
@@ -99,9 +101,40 @@ describe('generateImage', () => {
     const ends = events.filter((e) => e.event === 'jobFinished');
     const urls = ends.flatMap((e) => (e.event === 'jobFinished' && e.payload.kind === 'generateImage' && e.payload.result.ok ? [e.payload.result.value.dataUrl] : []));
     expect(urls).toHaveLength(2);
-    expect(urls[0]).toBe(urls[1]);
+    // Same pixels (the text chunks differ: each records its own time).
+    const pixels = (url: string | undefined) => sharp(Buffer.from((url ?? '').replace('data:image/png;base64,', ''), 'base64')).raw().toBuffer();
+    expect(await pixels(urls[0])).toEqual(await pixels(urls[1]));
     expect(ends.at(-1)).toMatchObject({ payload: { jobId: long.jobId, result: { ok: false, error: { code: 'cancelled' } } } });
     expect(await service.handlers.cancelJob({ jobId: long.jobId })).toEqual({ cancelled: false });
+  });
+
+  it('keeps every image in the workspace with its settings in the database and the PNG text chunks', async () => {
+    const { generations, total } = await service.handlers.listGenerations({ limit: 60, offset: 0 });
+    expect(total).toBe(2);
+    const [newest] = generations;
+    expect(newest).toMatchObject({ model, options: {}, prompt: 'a', negativePrompt: '!', seed: 5, steps: 2, guidance: 7.5, sampler: 'ddim', width: 16, height: 24 });
+    expect(newest?.elapsedMs).toBeGreaterThan(0);
+    const file = join(temp, 'ws', newest?.file ?? '');
+    const text = readPngText(readFileSync(file));
+    expect(text['parameters']).toBe(`a\nNegative prompt: !\nSteps: 2, Sampler: ddim, CFG scale: 7.5, Seed: 5, Size: 16x24, Model: tiny-sd`);
+    expect(JSON.parse(text['aptp'] ?? '')).toMatchObject({ prompt: 'a', negativePrompt: '!', seed: 5, steps: 2, guidance: 7.5, sampler: 'ddim', width: 16, height: 24, model });
+    const whole = await service.handlers.generationImage({ id: newest?.id ?? '', thumbnail: false });
+    expect(Buffer.from(whole.dataUrl.replace('data:image/png;base64,', ''), 'base64')).toEqual(readFileSync(file));
+    expect(whole.fileName).toBe('a-seed5.png');
+    const thumb = await service.handlers.generationImage({ id: newest?.id ?? '', thumbnail: true });
+    expect((await sharp(Buffer.from(thumb.dataUrl.slice(22), 'base64')).metadata()).width).toBe(16);
+    expect(await service.handlers.deleteGeneration({ id: newest?.id ?? '' })).toEqual({ deleted: true });
+    expect(existsSync(file)).toBe(false);
+    expect((await service.handlers.listGenerations({ limit: 60, offset: 0 })).total).toBe(1);
+    await expect(service.handlers.generationImage({ id: newest?.id ?? '', thumbnail: false })).rejects.toMatchObject({ code: 'not-found' });
+    expect(await service.handlers.deleteGeneration({ id: newest?.id ?? '' })).toEqual({ deleted: false });
+  });
+
+  it('refuses a size this machine cannot hold before running, with the memory it needs', async () => {
+    const { jobId } = await service.handlers.generateImage({ dir: model, ...request, width: 4096, height: 4096 });
+    await finishedEvent(jobId);
+    expect(events.at(-1)).toMatchObject({ payload: { jobId, result: { ok: false, error: { code: 'invalid-argument', message: expect.stringMatching(/^A 4096×4096 image .* needs at least \d+ GB of memory for attention alone, and this machine has \d+ GB\. Choose a smaller size: about \d+×\d+ or less fits\.$/) } } } });
+    expect(events.some((e) => e.event === 'jobProgress' && e.payload.jobId === jobId && e.payload.done > 0)).toBe(false);
   });
 
   it('finishes with the loader error for a folder that is not a model', async () => {

@@ -5,7 +5,7 @@ import { datasets } from './002-datasets';
 import { runsAsProcesses } from './003-runs-as-processes';
 import { routing } from './004-routing';
 import { datasetCuration } from './005-dataset-curation';
-import { reservedStudio } from './006-reserved-studio';
+import { generations } from './006-generations';
 import { runSamples } from './007-run-samples';
 
-export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing, datasetCuration, reservedStudio, runSamples];
+export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing, datasetCuration, generations, runSamples];

@@ -33,6 +33,11 @@ export class JobTracker {
     if (!known?.progress && !known?.finished) this.#jobs.set(progress.jobId, reduceJobEvent(known, { event: 'jobProgress', payload: progress }));
   }
 
+  /** Every job known this session (reactive), in the order first heard of. */
+  all(): JobState[] {
+    return [...this.#jobs.values()];
+  }
+
   /** What is known of a job (reactive). */
   get(jobId: string): JobView {
     return this.#jobs.get(jobId) ?? NOTHING;

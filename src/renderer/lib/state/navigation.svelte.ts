@@ -1,7 +1,11 @@
 // Which view the shell shows, mirrored in the URL hash so a reload keeps it (the token query stays).
+// App provides it as context, so a view can send the user on (the gallery's "reuse these settings").
+import { createContext } from 'svelte';
+
 export const VIEWS = [
   { id: 'home', label: 'Home', ready: true },
   { id: 'model', label: 'Model', ready: true },
+  { id: 'gallery', label: 'Gallery', ready: true },
   { id: 'dataset', label: 'Dataset', ready: true },
   { id: 'train', label: 'Train', ready: false },
   { id: 'routing', label: 'Routing', ready: true },
@@ -35,3 +39,5 @@ export class Navigation {
     return () => window.removeEventListener('hashchange', onHash);
   }
 }
+
+export const [getNavigation, setNavigation] = createContext<Navigation>();

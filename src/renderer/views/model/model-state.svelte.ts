@@ -1,15 +1,20 @@
 // The Model view's state: the model chosen (where the engine runs), its architecture summary or the
 // engine's error, the generation settings, and the running or last generation job (the session's
 // generateImage job handle). App keeps one for the session (context), so
-// leaving the view and coming back finds the model, the settings and a running job as they were.
+// leaving the view and coming back finds the model, the settings and a running job as they were;
+// the model, its open options, the settings and the browser's folder are remembered across a
+// reload too (view-state.svelte.ts), and the view opens the remembered model again.
 // A single-file checkpoint is opened with what it cannot say itself (prediction type, tokenizer
 // folder, config overrides); generation uses the same options, so the engine reuses its sessions.
 import { createContext } from 'svelte';
+import { z } from 'zod';
+import type { GenerationRecord } from '../../../shared/history-api';
 import type { ErrorInfo } from '../../../shared/result';
 import type { StudioApi } from '../../../shared/studio-api';
-import type { GeneratedImage, ModelOpenOptions, ModelSummary, SamplerKindName } from '../../../shared/studio-model';
+import { modelOpenOptionsSchema, samplerKindSchema, type GeneratedImage, type ModelOpenOptions, type ModelSummary, type SamplerKindName } from '../../../shared/studio-model';
 import { DirectoryListing } from '../../lib/state/directory-listing.svelte';
 import type { JobHandle } from '../../lib/state/job-handle.svelte';
+import { remember } from '../../lib/state/view-state.svelte';
 import { checkConfigOverrides } from './config-overrides';
 
 export type PredictionChoice = NonNullable<ModelOpenOptions['predictionType']>;
@@ -27,6 +32,20 @@ export interface GenerateSettings {
   /** '' means the model's own scheduler. */
   scheduler: SamplerKindName | '';
 }
+
+const settingsSchema = z.object({
+  prompt: z.string(), negativePrompt: z.string(), seed: z.number(), steps: z.number(), guidance: z.number(),
+  width: z.number(), height: z.number(), scheduler: z.union([samplerKindSchema, z.literal('')]),
+});
+
+/** What a reload keeps: the model and how it was opened, the settings, and where the browser was. */
+const rememberedSchema = z.object({
+  dir: z.string().optional(),
+  options: modelOpenOptionsSchema,
+  configsText: z.string(),
+  settings: settingsSchema,
+  browserPath: z.string().optional(),
+});
 
 export class ModelState {
   readonly #api: StudioApi;
@@ -59,6 +78,21 @@ export class ModelState {
     this.generation = generation;
     this.browser = new DirectoryListing(api);
     this.tokenizerBrowser = new DirectoryListing(api);
+    remember('model', rememberedSchema, () => ({ dir: this.dir, options: this.options, configsText: this.configsText, settings: this.settings, browserPath: this.browser.listing?.path ?? this.#restoredBrowserPath }), (saved) => {
+      [this.dir, this.options, this.configsText, this.settings] = [saved.dir, saved.options, saved.configsText, saved.settings];
+      this.#restoredBrowserPath = saved.browserPath;
+      this.#restoredDir = saved.dir;
+    });
+  }
+
+  #restoredBrowserPath: string | undefined;
+  /** The remembered model: reopening it keeps the remembered size instead of taking the native one. */
+  #restoredDir: string | undefined;
+
+  /** On entering the view: lists the remembered folder (else the home folder) and reopens the remembered model. */
+  resume(): void {
+    if (!this.browser.listing) void this.browser.open(this.#restoredBrowserPath);
+    if (this.dir !== undefined && !this.summary && !this.error && !this.inspecting) void this.inspect(this.dir);
   }
 
   /** Asks the engine to open `dir` (again: with the choices made for it); on success the size fields take the model's native size. */
@@ -86,6 +120,9 @@ export class ModelState {
     const options: ModelOpenOptions = { ...(predictionType && { predictionType }), ...(tokenizer && { tokenizer }), ...(overrides && { configs: overrides }) };
     this.dir = dir;
     this.inspecting = true;
+    // Acting again clears the last answer's error: it never stays beside the new attempt.
+    if (tokenizerOnly) this.tokenizerError = undefined;
+    else this.error = undefined;
     const result = await this.#api.inspectModel({ dir, ...options });
     this.inspecting = false;
     if (this.dir !== dir) return;
@@ -97,7 +134,9 @@ export class ModelState {
       this.summary = undefined;
       this.error = result.error;
     } else {
-      const native = this.summary?.path !== dir || this.summary.generation.predictionType !== result.value.generation.predictionType;
+      const reopened = this.#restoredDir === dir;
+      this.#restoredDir = undefined;
+      const native = !reopened && (this.summary?.path !== dir || this.summary.generation.predictionType !== result.value.generation.predictionType);
       this.options = options;
       this.error = undefined;
       this.summary = result.value;
@@ -115,6 +154,17 @@ export class ModelState {
     if (!result.ok || !result.value.modelDir) return;
     Object.assign(this.settings, { prompt: 'a red circle on a black background', guidance: 4 });
     await this.inspect(result.value.modelDir);
+  }
+
+  /** Takes a kept generation's model, open options and settings, and opens that model. */
+  async reuse(g: GenerationRecord): Promise<void> {
+    const { prompt, negativePrompt, seed, steps, guidance, width, height, sampler } = g;
+    this.settings = { prompt, negativePrompt, seed, steps, guidance, width, height, scheduler: sampler };
+    this.configsText = g.options.configs ? JSON.stringify(g.options.configs) : '';
+    [this.summary, this.error, this.options, this.#restoredDir] = [undefined, undefined, g.options, g.model];
+    this.browser.draft = g.model;
+    this.browser.edited = true;
+    await this.#open(g.model, g.options);
   }
 
   /** Finds a generation the engine is running (after a page reload) and follows it again. */

@@ -6,3 +6,6 @@ export { decodeImages, generateLatents, imagesToRgb, initialLatents, type Genera
 export { MAX_IMAGE_SIDE, imageGeometry, latentSize, type ImageGeometry } from './geometry';
 export { DECODING_DETAIL, TextToImage, noTokenizerMessage, type TextToImageOptions, type TextToImageRequest, type TextToImageResult } from './text-to-image';
 export { encodePng, outputPaths, writePngs } from './png';
+export { readPngText, withPngText } from './png-text';
+export { checkImagePaths, encodeImage, imageFormatOf, imagePaths, promptSlug, writeImageFile, type ImageFormat } from './image-files';
+export { generationPngText, type GenerationParameters } from './generation-text';

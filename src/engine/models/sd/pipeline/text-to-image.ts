@@ -6,6 +6,7 @@
 import { EngineError } from '../../../core/errors';
 import type { JobContext } from '../../../jobs/job';
 import { openModel, type OpenModelOptions, type SdModel } from '../loader';
+import { checkGenerationMemory } from './memory-estimate';
 import { createSampler, samplerForClassName, type Sampler, type SamplerKind } from '../schedulers';
 import { loadClipTokenizer, type ClipTokenizer, type TokenizerFlavor } from '../tokenizer';
 import { OnnxComponents, componentSpec } from './components';
@@ -77,7 +78,9 @@ export class TextToImage {
   async generate(r: TextToImageRequest, ctx: JobContext): Promise<TextToImageResult> {
     const width = r.width ?? this.geometry.width;
     const height = r.height ?? this.geometry.height;
-    latentSize(this.geometry, width, height);
+    const latent = latentSize(this.geometry, width, height);
+    const images = r.prompts.length * (r.imagesPerPrompt ?? 1);
+    checkGenerationMemory(this.model.unet, this.geometry, { width, height, ...latent }, images * (r.guidance > 1 ? 2 : 1), images);
     const { kind, sampler } = this.sampler(r.sampler, r.steps);
     const request = { prompts: r.prompts, negativePrompt: r.negativePrompt, guidance: r.guidance, width, height, seed: r.seed, imagesPerPrompt: r.imagesPerPrompt ?? 1 };
     const latents = await generateLatents(this.components, this.tokenizer, sampler, request, ctx);
