@@ -42,7 +42,8 @@ export function findDataset(ws: Workspace, ref: string): DatasetRecord {
   return found;
 }
 
-async function openModel(ws: Workspace, config: ResolvedPruneConfig) {
+/** The dataset record, its prepared items and the model a configuration trains. */
+export async function openModel(ws: Workspace, config: ResolvedPruneConfig) {
   const dataset = findDataset(ws, config.dataset);
   const model = await openDiffusersFolder(config.model);
   const data = await preparedData(ws, dataset.id, dataset.name, config.model, config.resolution);

@@ -3,7 +3,7 @@ export const VIEWS = [
   { id: 'home', label: 'Home', ready: true },
   { id: 'model', label: 'Model', ready: true },
   { id: 'dataset', label: 'Dataset', ready: true },
-  { id: 'train', label: 'Train', ready: false },
+  { id: 'train', label: 'Train', ready: true },
   { id: 'routing', label: 'Routing', ready: true },
   { id: 'export', label: 'Export', ready: false },
 ] as const;
