@@ -74,8 +74,13 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
       ws.runs.setStatus(id, 'running');
       const remote = followRequests(ws, id, ctx.signal);
       try {
+        // Progress goes to the record too, so the studio follows a terminal's run step by step.
+        const progress = (p: Parameters<typeof ctx.progress>[0]): void => {
+          ws.runs.progress(id, p.done, p.total, p.detail ?? '');
+          ctx.progress(p);
+        };
         const result = await runPrune(setup.stepper, setup.schedule, setup.initial, {
-          ...ctx, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
+          ...ctx, progress, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
         });
         ws.runs.setStatus(id, result.status);
         return result;

@@ -6,6 +6,7 @@
 import { PRUNE_PRESETS, pruneConfigSchema, type PruneConfigInput, type PruneEstimate, type PrunePreset, type PruneProbe } from '../../../shared/prune-api';
 import type { StudioApi, StudioOutput } from '../../../shared/studio-api';
 import { DirectoryListing } from '../../lib/state/directory-listing.svelte';
+import { issueText } from './form-issues';
 
 export type DatasetSummary = StudioOutput<'listDatasets'>['datasets'][number];
 
@@ -52,7 +53,7 @@ export class TrainForm {
     const parsed = pruneConfigSchema.safeParse(this.input);
     if (parsed.success) return { ok: true as const, config: parsed.data as PruneConfigInput, problems: {} as Record<string, string> };
     const problems: Record<string, string> = {};
-    for (const issue of parsed.error.issues) problems[String(issue.path[0] ?? 'form')] ??= issue.message;
+    for (const issue of parsed.error.issues) problems[String(issue.path[0] ?? 'form')] ??= issueText(issue);
     return { ok: false as const, problems };
   });
 
