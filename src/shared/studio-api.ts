@@ -39,8 +39,6 @@ export const studioRequests = {
   pruneEstimate: pruneApi.pruneEstimate,
   /** Starts an APTP stage-1 run in its own worker process; follow it with the runs API. */
   startPrune: pruneApi.startPrune,
-  /** Times real training steps of a configuration on this machine's execution provider (cached per shape). */
-  pruneProbe: pruneApi.pruneProbe,
   routingRuns: routingApi.routingRuns,
   routingMap: routingApi.routingMap,
   expertPrompts: routingApi.expertPrompts,
@@ -51,6 +49,8 @@ export const studioRequests = {
   resumeRun: runsApi.resumeRun,
   cancelRun: runsApi.cancelRun,
   runMetrics: runsApi.runMetrics,
+  /** Times real training steps of a pruning configuration on this machine's execution provider (cached per shape). */
+  pruneProbe: pruneApi.pruneProbe,
 } as const;
 
 /** Event table: event name -> payload schema. */

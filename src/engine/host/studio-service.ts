@@ -8,6 +8,7 @@ import { getMachineInfo } from '../system/machine-info';
 import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';
 import { modelHandlers } from './model-service';
+import { probeHandlers } from './probe-handlers';
 import { pruneHandlers } from './prune-handlers';
 import { routingHandlers } from './routing-service';
 import { cancelRunJob, runHandlers, runJobs } from './run-service';
@@ -41,6 +42,7 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     ...runHandlers(workspace),
     ...modelHandlers(jobs, generator),
     ...pruneHandlers(() => context.workspace.get()),
+    ...probeHandlers(() => context.workspace.get()),
     ...routingHandlers(() => context.workspace.get()),
     // A job id is a host job's (generation) or a run's (import, preparation): both are cancelled here.
     cancelJob: async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) || cancelRunJob(workspace(), jobId) }),
