@@ -41,6 +41,14 @@ export const pruneConfigSchema = z.object({
   snrGamma: z.number().positive().optional(),
   snrFormula: z.enum(['reference', 'diffusers']).optional(),
   threads: positiveInt.optional(),
+  /** The prompt encoder the router reads: 'model' (the model's own text encoder, pooled) or 'sentence-transformers:DIR'. */
+  promptEncoder: z.string().min(1).default('model'),
+  /** Steps between per-code sample images (0: none); default a fifth of the steps. */
+  sampleEvery: z.number().int().nonnegative().optional(),
+  /** Fixed prompts (spread over the dataset) each code generates at every sample step. */
+  samplePrompts: positiveInt.default(4),
+  /** Sampler (DDIM) steps per sample image. */
+  sampleSteps: positiveInt.default(20),
 }).strict();
 
 export type PruneConfigInput = z.input<typeof pruneConfigSchema>;
@@ -54,19 +62,22 @@ export interface ResolvedPruneConfig extends PruneConfig {
   readonly microBatch: number;
   readonly pretrainSteps: number;
   readonly warmupSteps: number;
+  readonly sampleEvery: number;
 }
 
 export function resolvePruneConfig(config: PruneConfig): ResolvedPruneConfig {
   const p = PRUNE_PRESETS[config.preset];
   const batch = config.batch ?? p.batch;
+  const steps = config.steps ?? p.steps;
   return {
     ...config,
     experts: config.experts ?? p.experts,
-    steps: config.steps ?? p.steps,
+    steps,
     batch,
     microBatch: config.microBatch ?? Math.min(batch, 8),
     pretrainSteps: config.pretrainSteps ?? Math.round((p.pretrainSteps / p.steps) * (config.steps ?? p.steps)),
     warmupSteps: config.warmupSteps ?? p.warmupSteps,
+    sampleEvery: config.sampleEvery ?? Math.ceil(steps / 5),
   };
 }
 
@@ -88,6 +99,27 @@ export type PruneEstimate = z.output<typeof pruneEstimateSchema>;
 export const startPrune = {
   input: pruneConfigSchema,
   output: z.object({ runId: z.string() }),
+} as const;
+
+/** One per-code sample image of a run; `imagePath` is relative to the workspace (serve it with runSampleImage). */
+export const runSampleSchema = z.object({
+  step: z.number().int(),
+  code: z.number().int(),
+  prompt: z.string(),
+  seed: z.number().int(),
+  imagePath: z.string(),
+});
+
+/** Every per-code sample of a pruning run, by step, code, then prompt. */
+export const runSamples = {
+  input: z.object({ runId: z.string().min(1) }).strict(),
+  output: z.object({ samples: z.array(runSampleSchema) }),
+} as const;
+
+/** One sample image of a run as a data URL (as datasetThumbnails serves thumbnails). */
+export const runSampleImage = {
+  input: z.object({ runId: z.string().min(1), imagePath: z.string().min(1) }).strict(),
+  output: z.object({ dataUrl: z.string() }),
 } as const;
 
 export const pruneEstimate = {

@@ -39,6 +39,8 @@ export const studioRequests = {
   pruneEstimate: pruneApi.pruneEstimate,
   /** Starts an APTP stage-1 run in its own worker process; follow it with the runs API. */
   startPrune: pruneApi.startPrune,
+  runSamples: pruneApi.runSamples,
+  runSampleImage: pruneApi.runSampleImage,
   routingRuns: routingApi.routingRuns,
   routingMap: routingApi.routingMap,
   expertPrompts: routingApi.expertPrompts,

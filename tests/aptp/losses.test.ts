@@ -1,10 +1,10 @@
 // APTP's losses on onnxruntime: the resource ratio against MACs counted directly from the UNet's
 // unit table, the budget conversion, resource/std/max and contrastive losses against their
-// formulas, min-SNR weights in both formulas, the UNet-side per-sample losses, gradients against
-// central differences, and the objective config's presets and refusals.
+// formulas, the UNet-side per-sample losses, gradients against central differences, and the
+// objective config's presets and refusals (min-SNR weights: tests/engine/models/sd/schedulers).
 import { describe, expect, it } from 'vitest';
 import {
-  blockLoss, contrastiveLoss, ddpmLoss, distillationLoss, maxLoss, minSnrWeights, OBJECTIVE_PRESETS, prunableTarget, resourceLoss, resourceModel,
+  blockLoss, contrastiveLoss, ddpmLoss, distillationLoss, maxLoss, OBJECTIVE_PRESETS, prunableTarget, resourceLoss, resourceModel,
   resourceRatio, stage1Objective, stdLoss,
 } from '../../src/engine/aptp/losses';
 import { GraphBuilder } from '../../src/engine/ir';
@@ -99,21 +99,6 @@ describe('router-side losses', () => {
 });
 
 describe('UNet-side losses', () => {
-  it('min-SNR weights: the authors\' and diffusers\' formulas', () => {
-    const ac = Float32Array.from([0.99, 0.5, 0.01]);
-    const snr = [...ac].map((a) => a / (1 - a));
-    const eps = minSnrWeights(ac, [0, 1, 2], 5, 'epsilon', 'reference');
-    snr.forEach((s, i) => expect(eps[i]).toBeCloseTo(Math.min(s, 5) / s, 6));
-    const ref = minSnrWeights(ac, [0, 1, 2], 5, 'v_prediction', 'reference');
-    const dif = minSnrWeights(ac, [0, 1, 2], 5, 'v_prediction', 'diffusers');
-    snr.forEach((s, i) => {
-      expect(ref[i]).toBeCloseTo(Math.min(s + 1, 5) / (s + 1), 6);
-      expect(dif[i]).toBeCloseTo(Math.min(s, 5) / (s + 1), 6);
-    });
-    expect(ref[1]).not.toBeCloseTo(dif[1] ?? 0, 3);
-    expect(() => minSnrWeights(ac, [3], 5, 'epsilon', 'reference')).toThrow(/outside/);
-  });
-
   it('per-sample DDPM, distillation and block losses match central differences', async () => {
     const s = { name: 's', dims: [2, 3, 2, 2], values: normals(24, 1) };
     const t = { name: 't', dims: [2, 3, 2, 2], values: normals(24, 2) };

@@ -57,6 +57,12 @@ describe('aptp prune', () => {
     const bad = aptp(...RUN.map((a) => (a === model ? notModel : a)));
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^aptp: .+/);
+    const encoder = aptp(...RUN, '--text-encoder', `sentence-transformers:${model}`);
+    expect(encoder.code).toBe(2);
+    expect(encoder.err).toMatch(/diffusers pipeline folder/);
+    const choice = aptp(...RUN, '--text-encoder', 'clip');
+    expect(choice.code).toBe(2);
+    expect(choice.err).toMatch(/--text-encoder must be 'model'.*or 'sentence-transformers:DIR'/);
   });
 
   it('prints the plan, checkpoints and exits 130 on Ctrl-C, and resumes to the end', { timeout: 600_000 }, async () => {

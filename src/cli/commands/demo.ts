@@ -73,6 +73,8 @@ async function pruneDemo(args: ParsedArgs): Promise<number> {
       ['run', `${r.runId} (workspace ${ws.dir})`],
       ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped)`],
       ['last step', `prompts per code ${r.codes.join('/')} (K = ${r.codes.length}; ${usage(r.codes)})`],
+      ['routing', `the trained router sends the ${r.routed.reduce((a, b) => a + b, 0)} demo prompts ${r.routed.join('/')} to the codes (Routing view, or the routing tables)`],
+      ['samples', `${r.samples} per-code sample images under ${ws.dir}/samples/${r.runId}`],
       ['checkpoint', r.checkpoint],
     ])}\n`);
     return r.status === 'cancelled' ? 130 : 0;

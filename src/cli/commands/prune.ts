@@ -15,9 +15,10 @@ import { formatBytes, table } from '../format';
 import { flag, stringOption } from '../options';
 import { progressBar } from '../progress';
 
-const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--seed N] | aptp prune --resume RUN';
+const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--baseline] [--seed N] [--text-encoder model|sentence-transformers:DIR] [--sample-every N] | aptp prune --resume RUN';
 
-const NUMBERS = { budget: 'budget', experts: 'experts', steps: 'steps', batch: 'batch', 'micro-batch': 'microBatch', seed: 'seed', lr: 'lr', resolution: 'resolution', 'checkpoint-every': 'checkpointEvery', 'pretrain-steps': 'pretrainSteps', 'warmup-steps': 'warmupSteps' } as const;
+const NUMBERS = { budget: 'budget', experts: 'experts', steps: 'steps', batch: 'batch', 'micro-batch': 'microBatch', seed: 'seed', lr: 'lr', resolution: 'resolution', 'checkpoint-every': 'checkpointEvery', 'pretrain-steps': 'pretrainSteps', 'warmup-steps': 'warmupSteps',
+  'sample-every': 'sampleEvery', 'sample-prompts': 'samplePrompts', 'sample-steps': 'sampleSteps' } as const;
 
 function number(args: ParsedArgs, name: string): number | undefined {
   const text = stringOption(args, name);
@@ -27,11 +28,21 @@ function number(args: ParsedArgs, name: string): number | undefined {
   return value;
 }
 
+/** 'model', or 'sentence-transformers:DIR' with DIR made absolute (the run records it). */
+function textEncoderChoice(value: string): string {
+  if (value === 'model') return value;
+  const dir = /^sentence-transformers:(.+)$/.exec(value)?.[1];
+  if (!dir) throw new UsageError(`--text-encoder must be 'model' (the model's own text encoder, pooled) or 'sentence-transformers:DIR' (got '${value}')`);
+  return `sentence-transformers:${resolve(dir)}`;
+}
+
 function configFrom(args: ParsedArgs) {
   const input: Record<string, unknown> = {};
   const model = stringOption(args, 'model');
   if (model) input['model'] = resolve(model);
   for (const key of ['dataset', 'preset'] as const) if (stringOption(args, key) !== undefined) input[key] = stringOption(args, key);
+  const encoder = stringOption(args, 'text-encoder');
+  if (encoder !== undefined) input['promptEncoder'] = textEncoderChoice(encoder);
   for (const [option, key] of Object.entries(NUMBERS)) if (number(args, option) !== undefined) input[key] = number(args, option);
   if (flag(args, 'no-ot')) input['optimalTransport'] = false;
   if (flag(args, 'baseline')) input['kind'] = 'single';
@@ -58,6 +69,8 @@ function printPlan(job: PruneJob): void {
     ['dataset', `${job.dataset.name}: ${job.items} prepared prompts`],
     ['budget', `${c.budget} of ${g(e.totalMacs)} = ${g(e.budgetMacs)} per image step at ${e.latent.height}x${e.latent.width} latents`],
     ['prunable target', `${e.prunableTarget.toFixed(4)} of the prunable ${g(e.prunableMacs)}`],
+    ['prompt encoder', c.promptEncoder === 'model' ? `the model's text encoder, pooled (${job.promptEncoder})` : `${c.promptEncoder} (${job.promptEncoder})`],
+    ['samples', c.sampleEvery > 0 ? `${c.samplePrompts} prompts per code every ${c.sampleEvery} steps (${c.sampleSteps} DDIM steps)` : 'none'],
     ['router', `${c.kind === 'single' ? 'one architecture for every prompt (baseline)' : `${c.experts} experts`}, ${e.gateEntries} gate entries, optimal transport ${c.optimalTransport ? 'on' : 'off'}`],
     ['steps', `${c.steps} at global batch ${c.batch} (micro-batch ${c.microBatch}), predictor pre-training ${c.pretrainSteps}, warm-up ${c.warmupSteps}`],
     ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)}`],
@@ -103,7 +116,8 @@ export const pruneCommand: CliCommand = {
     model: { type: 'string' }, dataset: { type: 'string' }, budget: { type: 'string' }, experts: { type: 'string' }, steps: { type: 'string' },
     batch: { type: 'string' }, 'micro-batch': { type: 'string' }, preset: { type: 'string' }, 'no-ot': { type: 'boolean' }, baseline: { type: 'boolean' },
     seed: { type: 'string' }, lr: { type: 'string' }, resolution: { type: 'string' }, 'checkpoint-every': { type: 'string' },
-    'pretrain-steps': { type: 'string' }, 'warmup-steps': { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    'pretrain-steps': { type: 'string' }, 'warmup-steps': { type: 'string' }, 'text-encoder': { type: 'string' },
+    'sample-every': { type: 'string' }, 'sample-prompts': { type: 'string' }, 'sample-steps': { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
   },
   optionHelp: {
     model: 'the diffusers model folder whose UNet is pruned',
@@ -122,6 +136,10 @@ export const pruneCommand: CliCommand = {
     'checkpoint-every': 'steps between checkpoints (default 100; also on Ctrl-C)',
     'pretrain-steps': 'steps gating the UNet with the predictor itself (default: a tenth of the steps)',
     'warmup-steps': 'learning-rate warm-up steps (default 100)',
+    'text-encoder': "prompt encoder the router reads: 'model' (default, the model's text encoder pooled) or 'sentence-transformers:DIR' (a local BERT/MPNet sentence model)",
+    'sample-every': 'steps between per-code sample images (default a fifth of the steps; 0 for none)',
+    'sample-prompts': 'fixed dataset prompts each code generates per sample step (default 4)',
+    'sample-steps': 'DDIM steps per sample image (default 20)',
     resume: 'continue a recorded run from its newest checkpoint',
     threads: 'compute threads',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',

@@ -3,6 +3,7 @@
 // gradients that lie on a path from a requested value to the loss, un-broadcasts each in one
 // place, accumulates fan-out with Add, and returns the gradients as values of the same builder, so
 // a model, its losses, their gradients and an optimiser update are built together and built once.
+// Values marked by stopGradient (stop-gradient.ts) are constants to the walker.
 // `grad()` is the thin graph-to-graph form (outputs 'grad/<name>') kept for tests and tools.
 // Gradients of gradients are not supported.
 import { isFloat } from '../core/dtype';
@@ -11,6 +12,7 @@ import { GraphBuilder } from '../ir/builder';
 import { allValues, type Graph, type Node, type NodeOf, type Value } from '../ir/graph';
 import type { OpType } from '../ir/ops';
 import { RULES } from './rules';
+import { stoppedValues } from './stop-gradient';
 import { shapeOf, unbroadcast, zerosLike } from './shape-helpers';
 import { refuse, type GradCtx, type RuleEntry } from './types';
 
@@ -23,7 +25,7 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], s
   for (const w of wrt) checkOperand(b, w, 'wrt');
   if (seed) checkOperand(b, seed, 'seed');
   const nodes = [...b.nodesSoFar()];
-  const active = activeValues(nodes, loss, wrt);
+  const active = activeValues(nodes, loss, wrt, stoppedValues(b));
   const pending = new Map<number, Value[]>([[loss.id, [b.scope('backward/seed', () => seedOf(b, loss, seed))]]]);
   const total = (v: Value): Value | undefined => {
     const parts = pending.get(v.id);
@@ -100,11 +102,11 @@ function applyRule<O extends OpType>(op: O, node: NodeOf<O>, b: GraphBuilder, ne
   return entry(ctx, b);
 }
 
-/** Float values on some path from a `wrt` value to the loss: the only ones that need gradients. */
-function activeValues(nodes: readonly Node[], loss: Value, wrt: readonly Value[]): Set<number> {
+/** Float values on some path from a `wrt` value to the loss that crosses no stopped value: the only ones that need gradients. */
+function activeValues(nodes: readonly Node[], loss: Value, wrt: readonly Value[], stopped: ReadonlySet<number>): Set<number> {
   const forward = new Map(wrt.map((v) => [v.id, v]));
   for (const node of nodes) {
-    if (node.inputs.some((v) => forward.has(v.id))) node.outputs.forEach((v) => forward.set(v.id, v));
+    if (node.inputs.some((v) => forward.has(v.id))) node.outputs.forEach((v) => { if (!stopped.has(v.id)) forward.set(v.id, v); });
   }
   const backward = new Set([loss.id]);
   for (let i = nodes.length - 1; i >= 0; i--) {

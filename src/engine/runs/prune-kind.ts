@@ -8,8 +8,8 @@ import { openPruneJob, PRUNE_RUN_KIND } from '../aptp/trainer/prune-job';
 import { EngineError } from '../core/errors';
 import { defineRunKind } from './run-kind';
 
-/** The recorded configuration; a run `aptp prune` recorded also carries its resolved objective. */
-const pruneRunConfigSchema = pruneConfigSchema.extend({ objective: z.unknown().optional() });
+/** The recorded configuration; a recorded run also carries its resolved objective and prompt-encoder id. */
+const pruneRunConfigSchema = pruneConfigSchema.extend({ objective: z.unknown().optional(), promptEncoderId: z.string().optional() });
 
 export const pruneRunKind = defineRunKind({
   kind: PRUNE_RUN_KIND,

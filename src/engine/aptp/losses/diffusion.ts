@@ -2,15 +2,11 @@
 // concatenate into the global batch): min-SNR-weighted DDPM MSE, distillation MSE to the all-on
 // teacher, and the block loss (mean over block outputs of the MSE to the teacher's; the teacher is
 // the same UNet with every gate on, so it never depends on the gates and needs no detaching).
-// The min-SNR weights are host numbers from the scheduler's alphas_cumprod, in two formulas:
-// 'reference' (the APTP authors': v-prediction uses snr+1 in both places, min(snr+1, g)/(snr+1))
-// and 'diffusers' (train_text_to_image today: min(snr, g)/(snr+1) for v-prediction). Epsilon
-// prediction is min(snr, g)/snr in both.
+// The min-SNR weights that scale the DDPM term are host numbers with one implementation,
+// DdpmTraining.minSnrWeights (models/sd/schedulers/ddpm.ts: the authors' and diffusers' formulas);
+// they come into these graphs as an input.
 import { EngineError } from '../../core/errors';
 import type { GraphBuilder, Value } from '../../ir';
-
-export type SnrFormula = 'reference' | 'diffusers';
-export type PredictionType = 'epsilon' | 'v_prediction';
 
 /** Mean over every axis but the first of (a - b)^2: [N]. */
 export function perSampleMse(b: GraphBuilder, a: Value, target: Value): Value {
@@ -37,16 +33,4 @@ export function blockLoss(b: GraphBuilder, student: readonly Value[], teacher: r
   }
   const terms = student.map((s, i) => perSampleMse(b, s, teacher[i] as Value));
   return b.div(terms.reduce((acc, t) => b.add(acc, t)), terms.length);
-}
-
-/** Min-SNR loss weights (gamma 5 in APTP) of integer timesteps, from alphas_cumprod. */
-export function minSnrWeights(alphasCumprod: Float32Array, timesteps: readonly number[], gamma: number, prediction: PredictionType, formula: SnrFormula): Float32Array {
-  if (!(gamma > 0)) throw new EngineError('invalid-argument', `The min-SNR gamma must be > 0 (got ${gamma}).`, { gamma });
-  return Float32Array.from(timesteps, (t) => {
-    const ac = alphasCumprod[t];
-    if (ac === undefined || !Number.isInteger(t)) throw new EngineError('invalid-argument', `Timestep ${t} is outside the scheduler's 0..${alphasCumprod.length - 1}.`, { timestep: t });
-    const snr = ac / (1 - ac);
-    if (prediction === 'epsilon') return Math.min(snr, gamma) / snr;
-    return formula === 'reference' ? Math.min(snr + 1, gamma) / (snr + 1) : Math.min(snr, gamma) / (snr + 1);
-  });
 }

@@ -21,10 +21,14 @@ interface Keys {
 
 const PAGE = 1000;
 
-/** The prepared items of `datasetId` for the model folder at `resolution` (center crop unless `variant` says otherwise). */
-export async function preparedData(ws: Workspace, datasetId: string, datasetName: string, modelDir: string, resolution: number, variant = 'center'): Promise<PruneData> {
+/**
+ * The prepared items of `datasetId` for the model folder at `resolution` (center crop unless
+ * `variant` says otherwise); prompt embeddings from the cache id `promptEncoder` (default: the
+ * model's text encoder, pooled).
+ */
+export async function preparedData(ws: Workspace, datasetId: string, datasetName: string, modelDir: string, resolution: number, promptEncoder?: string, variant = 'center'): Promise<PruneData> {
   const [vaeId, textId] = await Promise.all([modelComponentId(modelDir, 'vae'), textEncoderId(modelDir)]);
-  const embeddingId = `${textId}#${CLIP_OUTPUTS.pooled}`;
+  const embeddingId = promptEncoder ?? `${textId}#${CLIP_OUTPUTS.pooled}`;
   const cache = new PreparedCache(ws);
   const report = new DatasetReportRepository(ws.db);
   const keys: Keys[] = [];
@@ -56,5 +60,5 @@ export async function preparedData(ws: Workspace, datasetId: string, datasetName
   const [latent, text, embedding] = await Promise.all([read(first.latent), read(first.text), read(first.embedding)]);
   const [c2 = 0, h = 0, w = 0] = latent.shape;
   const [t = 0, d = 0] = text.shape;
-  return { size: keys.length, latentShape: [c2 / 2, h, w], textShape: [t, d], embedDim: embedding.shape[0] ?? 0, item };
+  return { size: keys.length, latentShape: [c2 / 2, h, w], textShape: [t, d], embedDim: embedding.shape[0] ?? 0, promptEncoder: embeddingId, item };
 }

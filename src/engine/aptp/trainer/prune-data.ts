@@ -16,6 +16,8 @@ export interface PruneData {
   /** [T, D] of the text states. */
   readonly textShape: readonly [number, number];
   readonly embedDim: number;
+  /** The prepared-cache model id of the prompt embeddings (absent for in-memory data). */
+  readonly promptEncoder?: string;
   item(index: number): Promise<PruneItem>;
 }
 

@@ -1,15 +1,21 @@
 // A pruning run over the workspace: opens the model folder and the prepared dataset, builds the
 // run (setup.ts), records it (runs table: kind 'prune', its config and objective), writes every
-// step's metrics to metric_series, checkpoints under checkpoints/<run id>/, and resumes a recorded
-// run from its newest checkpoint with the configuration it was started with. The CLI and the
-// studio host call `openPruneJob` then `run`.
+// step's metrics to metric_series, checkpoints under checkpoints/<run id>/ (recording the routing of
+// every prompt with each checkpoint, routing-record.ts; per-code samples at intervals, samples.ts),
+// and resumes a recorded run from its newest checkpoint with the configuration it was started with.
+// The CLI and the studio host call `openPruneJob` then `run`.
 import { join } from 'node:path';
 import { pruneConfigSchema, resolvePruneConfig, type PruneConfig, type PruneEstimate, type ResolvedPruneConfig } from '../../../shared/prune-api';
 import { EngineError } from '../../core/errors';
 import { openDiffusersFolder } from '../../models/sd/loader';
+import { imageGeometry } from '../../models/sd/pipeline';
+import type { SessionConfig } from '../../runtime';
 import type { Workspace } from '../../store/workspace';
 import { DatasetRepository, type DatasetRecord } from '../../store/repositories/datasets';
 import { preparedData } from './prepared-data';
+import { prepareSentenceEmbeddings, sentenceFolderOf } from './prompt-embeddings';
+import { RoutingRecorder } from './routing-record';
+import { CodeSampler, type SampleModel } from './samples';
 import { runPrune, type PruneRunContext, type PruneRunResult } from './prune-run';
 import { createPrune, planPrune, type PruneModel, type PruneSetup } from './setup';
 
@@ -20,6 +26,8 @@ export interface PruneJob {
   readonly config: ResolvedPruneConfig;
   readonly dataset: DatasetRecord;
   readonly items: number;
+  /** The prepared-cache id of the prompt embeddings the router reads. */
+  readonly promptEncoder: string;
   readonly estimate: PruneEstimate;
   readonly setup: PruneSetup;
   /**
@@ -42,13 +50,16 @@ export function findDataset(ws: Workspace, ref: string): DatasetRecord {
   return found;
 }
 
-/** The dataset record, its prepared items and the model a configuration trains. */
-export async function openModel(ws: Workspace, config: ResolvedPruneConfig) {
+/** The dataset record, its prepared items and the model a configuration trains (and samples with). */
+export async function openModel(ws: Workspace, config: ResolvedPruneConfig, session: SessionConfig = {}) {
   const dataset = findDataset(ws, config.dataset);
   const model = await openDiffusersFolder(config.model);
-  const data = await preparedData(ws, dataset.id, dataset.name, config.model, config.resolution);
+  const sentences = sentenceFolderOf(config.promptEncoder);
+  const encoder = sentences === undefined ? undefined : await prepareSentenceEmbeddings(ws, dataset.id, sentences, session);
+  const data = await preparedData(ws, dataset.id, dataset.name, config.model, config.resolution, encoder);
   const pruneModel: PruneModel = { unet: model.unet, weights: model.weights.unet.provider('float32'), scheduler: model.scheduler, scalingFactor: model.vae.scaling_factor };
-  return { dataset, data, pruneModel };
+  const sampleModel: SampleModel = { unet: model.unet, unetWeights: pruneModel.weights, vae: model.vae, vaeWeights: model.weights.vae.provider('float32'), scheduler: model.scheduler, vaeScale: imageGeometry(model).vaeScale };
+  return { dataset, data, pruneModel, sampleModel };
 }
 
 /** What `config` would cost (MACs at the budget, prunable target, memory per micro-batch), without starting anything. */
@@ -61,16 +72,24 @@ export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<
 /** Opens a new run for `config`, or the recorded run `resumeRunId` with its own configuration. */
 export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
   const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
-  const { dataset, data, pruneModel } = await openModel(ws, config);
-  const setup = createPrune(pruneModel, data, config, threads ? { intraOpThreads: threads } : {});
-  const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective }).id;
+  const session = threads ? { intraOpThreads: threads } : {};
+  const { dataset, data, pruneModel, sampleModel } = await openModel(ws, config, session);
+  const setup = createPrune(pruneModel, data, config, session);
+  const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective, promptEncoderId: data.promptEncoder }).id;
   const checkpointDir = join(ws.dir, 'checkpoints', id);
+  const routing = new RoutingRecorder(setup.stepper.setup.router, setup.stepper.setup.losses.resource, { ws, runId: id, datasetId: dataset.id, encoder: data.promptEncoder ?? '' }, session);
+  const plan = { every: config.sampleEvery, totalSteps: config.steps, prompts: config.samplePrompts, steps: config.sampleSteps, seed: config.seed };
+  const samples = new CodeSampler(ws, id, sampleModel, data, plan, (state) => routing.architectures(state), session);
+  const hooks: Pick<PruneRunContext, 'checkpointed' | 'stepped'> = {
+    checkpointed: async (_step, state) => { await routing.record(state); },
+    stepped: async (step, state) => { await samples.maybeSample(step, state); },
+  };
   return {
-    runId: id, config, dataset, items: data.size, estimate: setup.estimate, setup,
+    runId: id, config, dataset, items: data.size, promptEncoder: data.promptEncoder ?? '', estimate: setup.estimate, setup,
     run: async (ctx, inWorker = false) => {
       const metrics = (step: number, values: Readonly<Record<string, number>>): void =>
         ws.metrics.record(id, Object.entries(values).map(([name, value]) => ({ name, step, value, wallTime: Date.now() / 1000 })));
-      if (inWorker) return runPrune(setup.stepper, setup.schedule, setup.initial, { ...ctx, checkpointDir, metrics });
+      if (inWorker) return runPrune(setup.stepper, setup.schedule, setup.initial, { ...ctx, ...hooks, checkpointDir, metrics });
       ws.runs.setStatus(id, 'running');
       const remote = followRequests(ws, id, ctx.signal);
       try {
@@ -80,7 +99,7 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
           ctx.progress(p);
         };
         const result = await runPrune(setup.stepper, setup.schedule, setup.initial, {
-          ...ctx, progress, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
+          ...ctx, ...hooks, progress, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
         });
         ws.runs.setStatus(id, result.status);
         return result;
@@ -91,7 +110,11 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
         remote.stop();
       }
     },
-    dispose: () => setup.stepper.dispose(),
+    dispose: async () => {
+      await setup.stepper.dispose();
+      await routing.dispose();
+      await samples.dispose();
+    },
   };
 }
 
@@ -119,7 +142,7 @@ function followRequests(ws: Workspace, runId: string, signal: AbortSignal) {
 function recorded(ws: Workspace, runId: string): { runId: string; config: ResolvedPruneConfig } {
   const run = ws.runs.get(runId) ?? ws.runs.listForProject(projectFor(ws)).find((r) => r.id.startsWith(runId));
   if (!run || run.kind !== PRUNE_RUN_KIND) throw new EngineError('invalid-argument', `No pruning run '${runId}' in this workspace; list runs with \`aptp runs list\`.`, { run: runId });
-  const { objective: _objective, ...saved } = run.config as Record<string, unknown>;
+  const { objective: _objective, promptEncoderId: _encoder, ...saved } = run.config as Record<string, unknown>;
   return { runId: run.id, config: resolvePruneConfig(pruneConfigSchema.parse(saved)) };
 }
 

@@ -1,8 +1,10 @@
 // The stage-1 training loop: learning rate (constant with linear warm-up, as the reference's
 // get_constant_schedule_with_warmup: step s < warm-up runs at s/warm-up of the rate), predictor
 // pre-training then code gating, skipped non-finite batches, every step's metrics, checkpoints every
-// N steps and on pause and cancel, and resume from the newest checkpoint. The context matches a run
-// kind's context in the runs registry (signal, pause request, progress, metrics, checkpoint dir).
+// N steps and on pause and cancel, and resume from the newest checkpoint. Optional hooks record the
+// routing at every checkpoint and write per-code samples after a step (neither touches the metrics).
+// The context matches a run kind's context in the runs registry (signal, pause request, progress,
+// metrics, checkpoint dir).
 import { mkdir } from 'node:fs/promises';
 import type { JobProgress } from '../../jobs/job';
 import type { Gating } from '../router';
@@ -16,6 +18,10 @@ export interface PruneRunContext {
   /** Records the metrics of one step (replacing any recorded before for that step). */
   metrics(step: number, values: Readonly<Record<string, number>>): void;
   readonly checkpointDir: string;
+  /** After every checkpoint written (pause, cancel, every N steps, the end): records the routing. */
+  checkpointed?(step: number, state: RouterState): Promise<void>;
+  /** After step `step` (steps finished) and its metrics, before any checkpoint: writes samples when due. */
+  stepped?(step: number, state: RouterState): Promise<void>;
 }
 
 export interface PruneSchedule {
@@ -50,7 +56,11 @@ export async function runPrune(stepper: PruneStep, schedule: PruneSchedule, init
   let state = resumed?.state ?? initial;
   let skipped = resumed?.skipped ?? 0;
   let step = resumed?.step ?? 0;
-  const save = (): Promise<string> => saveCheckpoint(ctx.checkpointDir, { step, skipped, state });
+  const save = async (): Promise<string> => {
+    const path = await saveCheckpoint(ctx.checkpointDir, { step, skipped, state });
+    await ctx.checkpointed?.(step, state);
+    return path;
+  };
   const single = stepper.setup.router.kind === 'single';
   while (step < schedule.steps) {
     if (ctx.signal.aborted) return { status: 'cancelled', step, skipped, state, checkpoint: await save() };
@@ -64,6 +74,7 @@ export async function runPrune(stepper: PruneStep, schedule: PruneSchedule, init
     const values = { ...outcome.metrics, lr, skipped, ...codeCounts(outcome.assignment, stepper.setup.router.experts), 'time/step': (performance.now() - started) / 1000 };
     ctx.metrics(step, values);
     step += 1;
+    await ctx.stepped?.(step, state);
     ctx.progress({ done: step, total: schedule.steps, detail: progressLine(values, stepper.setup.router.experts), metrics: pick(values) });
     if (step % schedule.checkpointEvery === 0 && step < schedule.steps) await save();
   }

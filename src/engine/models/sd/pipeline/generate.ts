@@ -120,8 +120,11 @@ export async function generateLatents(c: DiffusionComponents, tok: ClipTokenizer
 export async function decodeImages(c: DiffusionComponents, result: GenerateResult): Promise<Uint8Array[]> {
   const { images, latentHeight: h, latentWidth: w } = result;
   const pixels = await c.decode(result.latents, images, h, w);
-  const H = h * c.geometry.vaeScale;
-  const W = w * c.geometry.vaeScale;
+  return imagesToRgb(pixels, images, h * c.geometry.vaeScale, w * c.geometry.vaeScale);
+}
+
+/** A VAE decoder's images [images, 3, H, W] (roughly in [-1, 1]) as interleaved RGB bytes, as diffusers' postprocess. */
+export function imagesToRgb(pixels: Float32Array, images: number, H: number, W: number): Uint8Array[] {
   const plane = H * W;
   return Array.from({ length: images }, (_, n) => {
     const rgb = new Uint8Array(plane * 3);

@@ -1,0 +1,134 @@
+// The routing a trained router gives, recorded for the Routing view: the deterministic inference
+// routing (no noise, plain argmax, as bundles ship it) of every prompt of the run's dataset whose
+// embedding the preparation cache holds, with its margin (assigned score minus the runner-up's), and
+// each expert's hard architecture and MACs. The trainer calls `record` at every checkpoint and at the
+// end, so a paused run shows its map; a rewrite replaces the earlier rows (RoutingRepository).
+// The single-architecture baseline has one expert that every prompt goes to (margin 0).
+import { EngineError } from '../../core/errors';
+import { cacheKey, captionHash, PreparedCache } from '../../data/prepared-cache';
+import { GraphSessions } from '../../data/sd-encoders';
+import { GraphBuilder, type Graph } from '../../ir';
+import { hostTensor, type HostTensor, type SessionConfig } from '../../runtime';
+import { RoutingRepository, type Assignment } from '../../store/repositories/routing';
+import type { Workspace } from '../../store/workspace';
+import type { ResourceModel } from '../losses';
+import { routerParamShapes, routerForward, ROUTER_INPUTS, type RouterSpec } from '../router';
+import { expertArchitecture } from '../routing-map/architecture';
+import type { RouterState } from './prune-step';
+
+/** Prompts routed per session run. */
+const CHUNK = 256;
+const OUT = { scores: 'scores', expert: 'expert', gates: 'expert_gates' } as const;
+
+export interface RoutingTarget {
+  readonly ws: Workspace;
+  readonly runId: string;
+  readonly datasetId: string;
+  /** The prepared-cache model id of the prompt embeddings the router reads. */
+  readonly encoder: string;
+}
+
+/** Inference routing of `batch` prompts (parameters as inputs, so one session serves every checkpoint). */
+export function buildRoutingGraph(spec: RouterSpec, batch: number): Graph {
+  const b = new GraphBuilder('routing');
+  const params = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, 'float32', p.dims)]));
+  const embedding = b.input(ROUTER_INPUTS.embedding, 'float32', [batch, spec.embedDim]);
+  const values = routerForward(b, spec, { params, embedding, predictorNoise: null, codeNoise: null }, false);
+  if (spec.kind === 'single') {
+    b.output(b.slice(values.predictorGates, [0], [1], [0]), OUT.gates);
+    return b.build();
+  }
+  if (!values.scores || !values.assignment || !values.codeGates) throw new EngineError('graph-invalid', 'The router produced no scores or assignment.', {});
+  b.output(values.scores, OUT.scores);
+  b.output(values.assignment, OUT.expert);
+  b.output(values.codeGates, OUT.gates);
+  return b.build();
+}
+
+/** MACs of the UNet gated by hard gates `hard` [L]: the unprunable part plus R(hard) (resource.ts, on the host), rounded to whole MACs. */
+export function gatedMacs(model: ResourceModel, hard: ArrayLike<number>): number {
+  const { width, depth, units } = model;
+  let rho = 0;
+  for (let u = 0; u < units; u++) {
+    let cost = model.fixedCost[u]!;
+    for (let e = 0; e < width; e++) cost += hard[e]! * model.entryCost[e * units + u]!;
+    let multiplier = model.ungated[u]!;
+    for (let d = 0; d < depth; d++) multiplier += hard[width + d]! * model.depthOfUnit[d * units + u]!;
+    rho += cost * multiplier;
+  }
+  return Math.round(model.totalMacs - model.prunableMacs + rho * model.prunableMacs);
+}
+
+/** Top score minus the runner-up's, per row of scores [N, K] (0 when K = 1). */
+function margins(scores: Float32Array, k: number, expert: readonly number[]): number[] {
+  return expert.map((e, i) => {
+    const row = scores.subarray(i * k, (i + 1) * k);
+    let second = -Infinity;
+    row.forEach((s, j) => { if (j !== e && s > second) second = s; });
+    return k > 1 ? Math.max(0, row[e]! - second) : 0;
+  });
+}
+
+export class RoutingRecorder {
+  private readonly sessions: GraphSessions;
+
+  constructor(private readonly spec: RouterSpec, private readonly resource: ResourceModel, private readonly target: RoutingTarget, session: SessionConfig = {}) {
+    this.sessions = new GraphSessions(session);
+  }
+
+  private run(state: RouterState, embedding: Float32Array) {
+    const params: Record<string, HostTensor> = Object.fromEntries(routerParamShapes(this.spec).map((p) => [p.name, state.params[p.name]!]));
+    return this.sessions.get(`routing_b${CHUNK}`, () => buildRoutingGraph(this.spec, CHUNK)).then((s) =>
+      s.run({ ...params, [ROUTER_INPUTS.embedding]: hostTensor('float32', [CHUNK, this.spec.embedDim], embedding) }));
+  }
+
+  /** Each expert's hard gate vector [L] (1 keeps an entry): the codes without noise, or the baseline's one architecture. */
+  async architectures(state: RouterState): Promise<Float32Array[]> {
+    const out = await this.run(state, new Float32Array(CHUNK * this.spec.embedDim));
+    const gates = out[OUT.gates]!.data as Float32Array;
+    const l = this.spec.layout.vectorLength;
+    return Array.from({ length: gates.length / l }, (_, k) => Float32Array.from(gates.subarray(k * l, (k + 1) * l), (g) => (g >= 0.5 ? 1 : 0)));
+  }
+
+  /** Routes every prompt with an embedding and records experts and assignments; returns the prompts routed per expert. */
+  async record(state: RouterState): Promise<number[]> {
+    const { ws, runId, datasetId, encoder } = this.target;
+    const repo = new RoutingRepository(ws.db);
+    const items = repo.promptItems(datasetId);
+    const known = repo.embeddingHashes(encoder, [...new Set(items.map((i) => captionHash(i.caption)))]);
+    const routed = items.filter((i) => known.has(captionHash(i.caption)));
+    const cache = new PreparedCache(ws);
+    const e = this.spec.embedDim;
+    const k = this.spec.kind === 'single' ? 1 : this.spec.experts;
+    const assignments: Assignment[] = [];
+    for (let start = 0; start < routed.length; start += CHUNK) {
+      const chunk = routed.slice(start, start + CHUNK);
+      const embedding = new Float32Array(CHUNK * e);
+      for (const [row, item] of chunk.entries()) {
+        const t = await cache.read(cacheKey('prompt-embedding', captionHash(item.caption), encoder, 0, ''));
+        if (!t || !(t.data instanceof Float32Array) || t.data.length !== e) {
+          throw new EngineError('corrupt-file', `The prompt embedding of item ${item.id} is missing or not ${e}-d; run \`aptp data prepare\` again.`, { itemId: item.id });
+        }
+        embedding.set(t.data, row * e);
+      }
+      const out = await this.run(state, embedding);
+      if (this.spec.kind === 'single') {
+        for (const item of chunk) assignments.push({ itemId: item.id, expert: 0, margin: 0 });
+        continue;
+      }
+      const expert = Array.from(out[OUT.expert]!.data as BigInt64Array, Number).slice(0, chunk.length);
+      const margin = margins(out[OUT.scores]!.data as Float32Array, k, expert);
+      chunk.forEach((item, i) => assignments.push({ itemId: item.id, expert: expert[i]!, margin: margin[i]! }));
+    }
+    const experts = (await this.architectures(state)).map((hard, expert) => ({ expert, macs: gatedMacs(this.resource, hard), blocks: expertArchitecture(this.spec.layout, hard) }));
+    repo.defineRun({ runId, datasetId, encoder, baseMacs: this.resource.totalMacs, experts });
+    repo.writeAssignments(runId, assignments);
+    const counts = new Array<number>(k).fill(0);
+    for (const a of assignments) counts[a.expert]! += 1;
+    return counts;
+  }
+
+  dispose(): Promise<void> {
+    return this.sessions.dispose();
+  }
+}
