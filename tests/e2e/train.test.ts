@@ -113,8 +113,15 @@ describe('Train view', () => {
     expect(await page.getByTestId('chart-lr').getAttribute('data-last-step')).toBe(String(STEPS - 1));
     const first = (await page.getByTestId('run-item').first().getAttribute('data-run'))!;
 
-    // The sample slider is absent until the trainer writes samples; a chart hover moves every cursor.
-    expect(await page.getByTestId('sample-grid').textContent()).toMatch(/No samples yet/);
+    // The samples per code (the trainer samples every fifth of the run and at the end): the slider
+    // moves every chart's cursor; a chart hover moves it too.
+    await expect.poll(() => page.getByTestId('code-sample').count(), LONG).toBe(2);
+    await expect.poll(async () => Number(await page.getByTestId('sample-step').textContent()), LONG).toBeGreaterThanOrEqual(STEPS - 1);
+    await page.getByTestId('sample-slider').fill('0');
+    const sampled = (await page.getByTestId('sample-step').textContent())!;
+    expect(Number(sampled)).toBeLessThan(STEPS);
+    await expect.poll(() => page.getByTestId('chart-loss-total').getAttribute('data-cursor')).toBe(sampled);
+    await page.screenshot({ path: join(ARTIFACTS, 'train-samples.png'), fullPage: true });
     const box = (await page.getByTestId('chart-lr').locator('canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const cursorStep = await page.getByTestId('chart-lr').getAttribute('data-cursor');

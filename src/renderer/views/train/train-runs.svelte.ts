@@ -1,12 +1,13 @@
 // The Train view's runs: every pruning run of the workspace (whoever started it: the studio or
 // `aptp prune` in a terminal) kept live by the engine's runChanged events; the chosen run's detail
-// and metric series, fetched again whenever it changes (at most one request in flight, one more
+// and metric series (and its per-code sample images), fetched again whenever it changes (at most one request in flight, one more
 // queued), decimated by the engine to a fixed number of points whatever the run length; pause,
 // resume and cancel; and a second run to compare with. A reloaded page finds everything again from
 // the engine: the runs are worker processes recorded in the workspace, not state of this page.
 import type { RunSummary } from '../../../shared/studio-runs';
 import type { StudioApi, StudioOutput } from '../../../shared/studio-api';
 import { chartNames, type MetricSeries } from '../../components/train/run-series';
+import type { CodeSample } from '../../components/train/series-math';
 
 export const PRUNE_KIND = 'prune';
 /** Points per series the charts ask for: the engine averages buckets of steps beyond it. */
@@ -34,6 +35,10 @@ export class TrainRuns {
   compared = $state.raw<RunView | null>(null);
   error = $state<string | null>(null);
   starting = $state(false);
+  /** The chosen run's sample images: the first prompt of each code at each sampled step. */
+  samples = $state.raw<CodeSample[]>([]);
+  /** Data URLs by the run's image path: a sample image is fetched once. */
+  #images = new Map<string, string>();
   #inFlight = new Map<string, Promise<void>>();
   #again = new Set<string>();
 
@@ -67,6 +72,7 @@ export class TrainRuns {
   async select(runId: string): Promise<void> {
     this.selectedId = runId;
     this.selected = null;
+    this.samples = [];
     if (this.compareId === runId) this.compare(null);
     await this.refresh(runId);
   }
@@ -114,6 +120,26 @@ export class TrainRuns {
     const view = { detail: detail.value, series };
     if (runId === this.selectedId) this.selected = view;
     if (runId === this.compareId) this.compared = view;
+    if (runId === this.selectedId) await this.#fetchSamples(runId);
+  }
+
+  async #fetchSamples(runId: string): Promise<void> {
+    const r = await this.api.runSamples({ runId });
+    if (!r.ok) return;
+    const first = new Map<string, (typeof r.value.samples)[number]>();
+    for (const s of r.value.samples) if (!first.has(`${s.step}/${s.code}`)) first.set(`${s.step}/${s.code}`, s);
+    const samples: CodeSample[] = [];
+    for (const s of first.values()) {
+      let url = this.#images.get(s.imagePath);
+      if (url === undefined) {
+        const image = await this.api.runSampleImage({ runId, imagePath: s.imagePath });
+        if (!image.ok) continue;
+        url = image.value.dataUrl;
+        this.#images.set(s.imagePath, url);
+      }
+      samples.push({ code: s.code, step: s.step, prompt: s.prompt, url });
+    }
+    if (runId === this.selectedId) this.samples = samples;
   }
 
   async start(config: Parameters<StudioApi['startPrune']>[0]): Promise<boolean> {
