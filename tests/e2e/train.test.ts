@@ -54,7 +54,7 @@ describe('Train view', () => {
     let problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/train`);
     await page.getByTestId('train-view').waitFor();
-    await fillForm(page, { experts: '2', steps: String(STEPS), batch: '2', microBatch: '2', pretrainSteps: '2', warmupSteps: '1', resolution: String(TRAIN_RESOLUTION), checkpointEvery: '4' });
+    await fillForm(page, { experts: '2', steps: String(STEPS), batch: '2', microBatch: '2', pretrainSteps: '2', warmupSteps: '1', resolution: String(TRAIN_RESOLUTION), checkpointEvery: '4', sampleEvery: '12', samplePrompts: '1', sampleSteps: '2' });
 
     // Validation: the contract's own complaint, and no start while it stands.
     await page.getByTestId('form-batch').fill('0');
@@ -129,7 +129,7 @@ describe('Train view', () => {
     expect(await page.getByTestId('chart-loss-total').getAttribute('data-cursor')).toBe(cursorStep);
 
     // A second, shorter run at another budget, then the two side by side.
-    await fillForm(page, { experts: '2', steps: '4', batch: '2', microBatch: '2', pretrainSteps: '2', warmupSteps: '1', resolution: String(TRAIN_RESOLUTION), checkpointEvery: '4' });
+    await fillForm(page, { experts: '2', steps: '4', batch: '2', microBatch: '2', pretrainSteps: '2', warmupSteps: '1', resolution: String(TRAIN_RESOLUTION), checkpointEvery: '4', sampleEvery: '4', samplePrompts: '1', sampleSteps: '2' });
     await page.getByTestId('form-budget').fill('0.8');
     await page.getByTestId('start-prune').click();
     await expect.poll(() => page.getByTestId('run-item').count(), LONG).toBe(2);
@@ -137,7 +137,7 @@ describe('Train view', () => {
     const second = (await page.getByTestId('run-card').locator('h2').textContent())!.replace('Run ', '');
     expect(first.startsWith(second)).toBe(false);
     await page.locator(`[data-testid="run-item"][data-run="${first}"]`).getByTestId('compare-run').check();
-    await expect.poll(() => page.getByTestId('config-diff-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))), LONG).toEqual(['budget', 'steps']);
+    await expect.poll(() => page.getByTestId('config-diff-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key'))), LONG).toEqual(['budget', 'sampleEvery', 'steps']);
     await expect.poll(() => points(page, 'compare-loss'), LONG).toBe(STEPS);
     await page.screenshot({ path: join(ARTIFACTS, 'train-compare.png'), fullPage: true });
     expect(problems).toEqual([]);

@@ -30,6 +30,9 @@ export class TrainForm {
   resolution = $state<number | null>(256);
   checkpointEvery = $state<number | null>(100);
   seed = $state<number | null>(0);
+  sampleEvery = $state<number | null>(null);
+  samplePrompts = $state<number | null>(4);
+  sampleSteps = $state<number | null>(20);
   optimalTransport = $state(true);
   kind = $state<'router' | 'single'>('router');
 
@@ -43,7 +46,7 @@ export class TrainForm {
 
   /** What the form says, as the contract's input (empty optional fields left out). */
   readonly input = $derived.by((): Record<string, unknown> => {
-    const optional = { experts: this.experts, steps: this.steps, batch: this.batch, microBatch: this.microBatch, pretrainSteps: this.pretrainSteps, warmupSteps: this.warmupSteps, lr: this.lr, resolution: this.resolution, checkpointEvery: this.checkpointEvery, seed: this.seed };
+    const optional = { experts: this.experts, steps: this.steps, batch: this.batch, microBatch: this.microBatch, pretrainSteps: this.pretrainSteps, warmupSteps: this.warmupSteps, lr: this.lr, resolution: this.resolution, checkpointEvery: this.checkpointEvery, seed: this.seed, sampleEvery: this.sampleEvery, samplePrompts: this.samplePrompts, sampleSteps: this.sampleSteps };
     const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== null && v !== undefined && !Number.isNaN(v)));
     return { model: this.model, dataset: this.dataset, budget: this.budget, preset: this.preset, optimalTransport: this.optimalTransport, kind: this.kind, ...given };
   });
