@@ -126,3 +126,28 @@ export const pruneEstimate = {
   input: pruneConfigSchema,
   output: pruneEstimateSchema,
 } as const;
+
+/**
+ * A step of the configuration measured on this machine: the engine builds the run's sessions on
+ * the execution provider a run would use and times real training steps on the dataset's first
+ * items (no run is recorded). Cached per model, dataset and step shape for the engine's lifetime.
+ */
+export const pruneProbeSchema = z.object({
+  provider: z.string(),
+  /** Seconds to build the graphs and open the sessions (paid once per run and per resume). */
+  setupSeconds: z.number().nonnegative(),
+  /** Seconds of one training step (the global batch), after the first. */
+  stepSeconds: z.number().nonnegative(),
+  /** Steps timed (the first, which warms the sessions, is not counted). */
+  measuredSteps: z.number().int().positive(),
+  /** setupSeconds + steps x stepSeconds for this configuration's steps. */
+  totalSeconds: z.number().nonnegative(),
+  /** True when this shape was measured by an earlier request. */
+  cached: z.boolean(),
+});
+export type PruneProbe = z.output<typeof pruneProbeSchema>;
+
+export const pruneProbe = {
+  input: pruneConfigSchema,
+  output: pruneProbeSchema,
+} as const;

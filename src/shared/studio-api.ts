@@ -64,6 +64,8 @@ export const studioRequests = {
   listGenerations: historyApi.listGenerations,
   generationImage: historyApi.generationImage,
   deleteGeneration: historyApi.deleteGeneration,
+  /** Times real training steps of a pruning configuration on this machine's execution provider (cached per shape). */
+  pruneProbe: pruneApi.pruneProbe,
 } as const;
 
 /** Event table: event name -> payload schema. */

@@ -92,12 +92,14 @@ describe('aptp prune', () => {
     try {
       const steps = db.prepare("SELECT DISTINCT step FROM metric_series WHERE run_id = ? AND name = 'loss/total' ORDER BY step").all(runId) as { step: number }[];
       expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
-      const status = db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string };
+      const status = db.prepare('SELECT status, progress_done AS done, progress_total AS total FROM runs WHERE id = ?').get(runId) as { status: string; done: number; total: number };
       expect(status.status).toBe('completed');
       const samples = db.prepare('SELECT step, count(*) AS n FROM run_samples WHERE run_id = ? GROUP BY step ORDER BY step').all(runId) as { step: number; n: number }[];
       expect(samples).toEqual([{ step: 3, n: 8 }, { step: 6, n: 8 }]);
       const routed = db.prepare('SELECT count(*) AS n FROM routing_assignments WHERE run_id = ?').get(runId) as { n: number };
       expect(routed.n).toBe(6);
+      // A terminal's run records its progress, so the studio follows it step by step.
+      expect([status.done, status.total]).toEqual([6, 6]);
     } finally {
       db.close();
     }

@@ -23,6 +23,33 @@ describe('point raster', () => {
     expect(pixels[0]).toBe(0);
   });
 
+  it('draws exactly what a per-pixel reference draws, for every stamp size, inside and on the edges', () => {
+    const [w, h] = [57, 41];
+    const n = 400;
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2.6 - 1.3;
+    const x = Float32Array.from({ length: n }, next);
+    const y = Float32Array.from({ length: n }, next);
+    const colour = Uint32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : packRgba(i % 256, (i * 7) % 256, 9)));
+    const base = baseScale(w, h, 2);
+    const t = { k: 1.37, x: 3.3, y: -2.1 };
+    for (const size of [1, 2, 3, 4]) {
+      const expected = new Uint32Array(w * h);
+      let inView = 0;
+      for (let i = 0; i < n; i++) {
+        if (colour[i] === 0) continue;
+        const [sx, sy] = toScreen(x[i]!, y[i]!, base, t);
+        const [px, py] = [Math.round(sx - size / 2), Math.round(sy - size / 2)];
+        let hit = false;
+        for (let r = py; r < py + size; r++) for (let c = px; c < px + size; c++) if (r >= 0 && r < h && c >= 0 && c < w) { expected[r * w + c] = colour[i]!; hit = true; }
+        if (hit) inView++;
+      }
+      const pixels = new Uint32Array(w * h);
+      expect(rasterisePoints(pixels, w, h, { x, y, colour }, base, t, size)).toBe(inView);
+      expect(pixels).toEqual(expected);
+    }
+  });
+
   it('converts screen to data and back', () => {
     const base = baseScale(800, 600);
     const t = { k: 3.5, x: -120, y: 40 };

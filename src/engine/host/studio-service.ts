@@ -10,6 +10,7 @@ import { historyHandlers } from './generation-history';
 import { JobRegistry, type StudioEmit } from './job-registry';
 import { ModelGenerator } from './model-generation';
 import { modelHandlers } from './model-service';
+import { probeHandlers } from './probe-handlers';
 import { pruneHandlers } from './prune-handlers';
 import { routingHandlers } from './routing-service';
 import { cancelRunJob, runHandlers, runJobs } from './run-service';
@@ -46,6 +47,7 @@ export function createStudioService(context: StudioServiceContext): StudioServic
     ...modelHandlers(jobs, generator, workspace),
     ...historyHandlers(workspace),
     ...pruneHandlers(() => context.workspace.get()),
+    ...probeHandlers(() => context.workspace.get()),
     ...routingHandlers(() => context.workspace.get()),
     ...worldHandlers(workspace),
     // A job id is a host job's (generation) or a run's (import, preparation): both are cancelled here.

@@ -50,7 +50,8 @@ export function findDataset(ws: Workspace, ref: string): DatasetRecord {
   return found;
 }
 
-async function openModel(ws: Workspace, config: ResolvedPruneConfig, session: SessionConfig = {}) {
+/** The dataset record, its prepared items and the model a configuration trains (and samples with). */
+export async function openModel(ws: Workspace, config: ResolvedPruneConfig, session: SessionConfig = {}) {
   const dataset = findDataset(ws, config.dataset);
   const model = await openDiffusersFolder(config.model);
   const sentences = sentenceFolderOf(config.promptEncoder);
@@ -92,8 +93,13 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
       ws.runs.setStatus(id, 'running');
       const remote = followRequests(ws, id, ctx.signal);
       try {
+        // Progress goes to the record too, so the studio follows a terminal's run step by step.
+        const progress = (p: Parameters<typeof ctx.progress>[0]): void => {
+          ws.runs.progress(id, p.done, p.total, p.detail ?? '');
+          ctx.progress(p);
+        };
         const result = await runPrune(setup.stepper, setup.schedule, setup.initial, {
-          ...ctx, ...hooks, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
+          ...ctx, ...hooks, progress, checkpointDir, metrics, signal: remote.signal, pauseRequested: () => ctx.pauseRequested() || remote.pauseRequested(),
         });
         ws.runs.setStatus(id, result.status);
         return result;

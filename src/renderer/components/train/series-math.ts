@@ -9,6 +9,11 @@ export interface ChartSeries {
   readonly steps: readonly number[];
   readonly values: readonly number[];
   readonly colour: string;
+  /** A band drawn under the line (bucket min/max of a decimated series, or a spread), same length as steps. */
+  readonly lower?: readonly number[];
+  readonly upper?: readonly number[];
+  /** Drawn dashed (the second run of a comparison). */
+  readonly dashed?: boolean;
 }
 
 /** Index of the entry of sorted `steps` nearest to `step` (ties go to the earlier); -1 when empty. */

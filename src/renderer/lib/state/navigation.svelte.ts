@@ -7,7 +7,7 @@ export const VIEWS = [
   { id: 'model', label: 'Model', ready: true },
   { id: 'gallery', label: 'Gallery', ready: true },
   { id: 'dataset', label: 'Dataset', ready: true },
-  { id: 'train', label: 'Train', ready: false },
+  { id: 'train', label: 'Train', ready: true },
   { id: 'routing', label: 'Routing', ready: true },
   { id: 'export', label: 'Export', ready: false },
 ] as const;
