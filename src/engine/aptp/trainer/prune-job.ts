@@ -61,7 +61,9 @@ export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<
 export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
   const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
   const { dataset, data, pruneModel } = await openModel(ws, config);
-  const setup = createPrune(pruneModel, data, config, threads ? { intraOpThreads: threads } : {});
+  // caches/onnx: onnxruntime's optimised step graphs, so only a run's first start of a shape optimises
+  const session = { ...(threads ? { intraOpThreads: threads } : {}), optimizedCacheDir: join(ws.dir, 'caches', 'onnx') };
+  const setup = createPrune(pruneModel, data, config, session);
   const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective }).id;
   const checkpointDir = join(ws.dir, 'checkpoints', id);
   return {
