@@ -3,9 +3,12 @@
 // seeded random weights (external data), ours against PyTorch doing the same on the same weights,
 // inputs and threads (gates through forward hooks on the same sites, bench/aptp_step_torch.py), at
 // each batch size: start-up (build + write + load), step time, peak RSS, ratios and the largest
-// gate-gradient difference. Then steps/s of the whole trainer loop on a tiny model. Each batch size
-// runs in a child process so peak RSS is per configuration.
-//   npx tsx bench/aptp-step.ts [--batches 1,2] [--threads N] [--repeats 3] [--no-torch] [--tiny-only]
+// gate-gradient difference, then one table of them. Start-up is measured twice per batch size, each
+// in its own child process: the first start of a shape (onnxruntime optimises the graph and the
+// optimized-model cache saves it) and a later start (build, write with the weights linked in place,
+// load the saved graph), which then runs the steps, so its peak RSS is the steady state's. Then
+// steps/s of the whole trainer loop on a tiny model.
+//   npx tsx bench/aptp-step.ts [--batches 1,2,4] [--threads N] [--repeats 3] [--no-torch] [--no-prepack] [--tiny-only]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -42,20 +45,34 @@ function feeds(batch: number, l: number): Record<string, HostTensor> {
   };
 }
 
-/** Child process: our step at one batch size; writes inputs for the torch side and our gradient. */
-async function oursChild(dir: string, batch: number, threads: number, repeats: number): Promise<void> {
+/** Builds, writes (weights linked in place) and loads our step through the optimized-model cache. */
+async function startStep(dir: string, batch: number, threads: number, prepacking: boolean, prefix: string) {
   const file = await openSafetensors(join(dir, 'unet', 'diffusion_pytorch_model.safetensors'));
   const t0 = performance.now();
   const step = buildUNetStep({ config: presetUNetConfig('sd21'), microBatch: batch, height: LATENT, width: LATENT, textLength: TOKENS, weights: (spec) => { const t = tensorSource(file, spec.name, 'float32'); return { dtype: t.dtype, data: t.source }; } });
   const t1 = performance.now();
-  const written = await writeModel(step.graph, join(dir, `step-${batch}.onnx`));
+  const written = await writeModel(step.graph, join(dir, `step-${batch}.onnx`), { linkSourceFiles: true });
   const t2 = performance.now();
-  const session = await loadSession({ path: written.modelPath }, 'cpu', { intraOpThreads: threads, interOpThreads: 1 });
+  const session = await loadSession({ path: written.modelPath }, 'cpu', { intraOpThreads: threads, interOpThreads: 1, prepacking, optimizedCacheDir: join(dir, 'ort-cache') });
   const t3 = performance.now();
-  line('ours_build_s', ((t1 - t0) / 1000).toFixed(2));
-  line('ours_write_s', ((t2 - t1) / 1000).toFixed(2));
-  line('ours_load_s', ((t3 - t2) / 1000).toFixed(2));
-  line('ours_startup_s', ((t3 - t0) / 1000).toFixed(2));
+  line(`${prefix}_build_s`, ((t1 - t0) / 1000).toFixed(2));
+  line(`${prefix}_write_s`, ((t2 - t1) / 1000).toFixed(2));
+  line(`${prefix}_load_s`, ((t3 - t2) / 1000).toFixed(2));
+  line(`${prefix}_startup_s`, ((t3 - t0) / 1000).toFixed(2));
+  line(`${prefix}_cache`, session.optimizedCache ?? 'none');
+  return { step, session };
+}
+
+/** Child process: the first start of a shape (optimises and saves the graph), peak RSS of that start. */
+async function coldChild(dir: string, batch: number, threads: number, prepacking: boolean): Promise<void> {
+  const { session } = await startStep(dir, batch, threads, prepacking, 'cold');
+  line('cold_peak_rss_mb', peakRssMb());
+  await session.dispose();
+}
+
+/** Child process: our step at one batch size; writes inputs for the torch side and our gradient. */
+async function oursChild(dir: string, batch: number, threads: number, repeats: number, prepacking: boolean): Promise<void> {
+  const { step, session } = await startStep(dir, batch, threads, prepacking, 'ours');
   const f = feeds(batch, step.layout.vectorLength);
   for (const [name, t] of Object.entries(f)) writeFileSync(join(dir, `${name}.npy`), encodeNpy(t));
   writeFileSync(join(dir, 'layout.json'), JSON.stringify({ width_groups: step.layout.widthGroups, depth_groups: step.layout.depthGroups }));
@@ -89,19 +106,43 @@ function maxRelative(ours: HostTensor, ref: HostTensor): number {
   return worst;
 }
 
-function sd21(dir: string, batch: number, threads: number, repeats: number, torch: boolean): void {
-  const ours = child(['--child', dir, String(batch), String(threads), String(repeats)]);
+type Row = Record<string, string>;
+
+function sd21(dir: string, batch: number, threads: number, repeats: number, torch: boolean, prepacking: boolean): Row {
+  const cold = child(['--cold', dir, String(batch), String(threads), String(prepacking)]);
+  const ours = { ...cold, ...child(['--child', dir, String(batch), String(threads), String(repeats), String(prepacking)]) };
   for (const [k, v] of Object.entries(ours)) line(`b${batch}_${k}`, v);
-  if (!torch) return;
+  if (!torch) return ours;
   const python = venvPython(join(import.meta.dirname, '..'));
-  if (!existsSync(python)) return line('torch', 'no tests/oracle/.venv (run `npm run test:oracle` once)');
+  if (!existsSync(python)) {
+    line('torch', 'no tests/oracle/.venv (run `npm run test:oracle` once)');
+    return ours;
+  }
   const done = spawnSync(python, [join(import.meta.dirname, 'aptp_step_torch.py'), dir, String(threads), String(repeats)], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
-  if (done.status !== 0) return line('torch', `failed: ${(done.stderr ?? '').trim().slice(-500)}`);
+  if (done.status !== 0) {
+    line('torch', `failed: ${(done.stderr ?? '').trim().slice(-500)}`);
+    return ours;
+  }
   const t = Object.fromEntries(done.stdout.trim().split('\n').map((l) => l.split(': ') as [string, string]));
   for (const [k, v] of Object.entries(t)) line(`b${batch}_torch_${k}`, v);
   line(`b${batch}_step_ratio_ours_over_torch`, (Number(ours['ours_step_s']) / Number(t['step_s'])).toFixed(2));
   line(`b${batch}_peak_rss_ratio_ours_over_torch`, (Number(ours['ours_peak_rss_mb']) / Number(t['peak_rss_mb'])).toFixed(2));
-  line(`b${batch}_gate_grad_max_relative_difference`, maxRelative(decodeNpy(readFileSync(join(dir, 'ours_grad.npy'))), decodeNpy(readFileSync(join(dir, 'torch_grad.npy')))).toExponential(2));
+  const difference = maxRelative(decodeNpy(readFileSync(join(dir, 'ours_grad.npy'))), decodeNpy(readFileSync(join(dir, 'torch_grad.npy')))).toExponential(2);
+  line(`b${batch}_gate_grad_max_relative_difference`, difference);
+  return { ...ours, ...Object.fromEntries(Object.entries(t).map(([k, v]) => [`torch_${k}`, v])), grad_difference: difference };
+}
+
+/** One table: per batch, step seconds and peak RSS of ours and PyTorch with their ratios, and start-up. */
+function printTable(rows: ReadonlyMap<number, Row>): void {
+  const ratio = (a: string | undefined, b: string | undefined): string => (a && b ? (Number(a) / Number(b)).toFixed(2) : '-');
+  const header = ['batch', 'ours s/step', 'torch s/step', 'ratio', 'ours peak MB', 'torch peak MB', 'ratio', 'cold start s (peak MB)', 'start s (build+write+load)', 'grad diff'];
+  const lines = [...rows].map(([batch, r]) => [
+    String(batch), r.ours_step_s ?? '-', r.torch_step_s ?? '-', ratio(r.ours_step_s, r.torch_step_s),
+    r.ours_peak_rss_mb ?? '-', r.torch_peak_rss_mb ?? '-', ratio(r.ours_peak_rss_mb, r.torch_peak_rss_mb),
+    `${r.cold_startup_s ?? '-'} (${r.cold_peak_rss_mb ?? '-'})`, `${r.ours_startup_s ?? '-'} (${r.ours_build_s ?? '-'}+${r.ours_write_s ?? '-'}+${r.ours_load_s ?? '-'})`, r.grad_difference ?? '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  for (const l of [header, ...lines]) console.log(`| ${l.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`);
 }
 
 async function tinySteps(threads: number): Promise<void> {
@@ -116,7 +157,8 @@ async function tinySteps(threads: number): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), Number(argv[4]));
+  if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), Number(argv[4]), argv[5] !== 'false');
+  if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), argv[4] !== 'false');
   const threads = Number(arg(argv, '--threads') ?? cpus().length);
   line('threads', threads);
   await tinySteps(threads);
@@ -124,7 +166,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'aptp-step-'));
   try {
     await writeSd21Folder(dir);
-    for (const batch of (arg(argv, '--batches') ?? '1,2').split(',').map(Number)) sd21(dir, batch, threads, Number(arg(argv, '--repeats') ?? 3), !argv.includes('--no-torch'));
+    const rows = new Map<number, Row>();
+    for (const batch of (arg(argv, '--batches') ?? '1,2,4').split(',').map(Number)) rows.set(batch, sd21(dir, batch, threads, Number(arg(argv, '--repeats') ?? 3), !argv.includes('--no-torch'), !argv.includes('--no-prepack')));
+    printTable(rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -48,7 +48,7 @@ export class GraphSessions {
       s = (async () => {
         this.dir ??= mkdtemp(join(tmpdir(), 'aptp-prepare-'));
         const path = join(await this.dir, `${name}.onnx`);
-        await writeModel(build(), path);
+        await writeModel(build(), path, { linkSourceFiles: true }); // weights referenced in place, not copied
         return openSession({ path }, this.config);
       })();
       this.sessions.set(name, s);

@@ -6,3 +6,4 @@ export type { WriteOptions, WrittenModel } from './write';
 export { DEFAULT_OPSET, MIN_OPSET, MAX_OPSET, irVersionFor, lowerNode } from './opset';
 export type { LoweredNode, OnnxAttr } from './opset';
 export { ProtoWriter } from './protobuf';
+export { externalDataLocations } from './external-data';

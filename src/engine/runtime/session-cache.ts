@@ -29,7 +29,7 @@ export async function resolveProvider(config: SessionConfig): Promise<ProviderNa
 
 /** The cache key: graph hash + provider (requested and resolved) + every option that changes the session. */
 export async function sessionKey(source: ModelSource, provider: ProviderName, config: SessionConfig): Promise<string> {
-  const opts = JSON.stringify([config.provider ?? 'auto', provider, config.intraOpThreads ?? null, config.interOpThreads ?? null, config.optimization ?? 'all', config.prepacking ?? true, config.spinning ?? true]);
+  const opts = JSON.stringify([config.provider ?? 'auto', provider, config.intraOpThreads ?? null, config.interOpThreads ?? null, config.optimization ?? 'all', config.prepacking ?? true, config.spinning ?? true, config.disabledOptimizers ?? [], config.optimizedCacheDir ?? null]);
   return createHash('sha256').update(await modelHash(source)).update(opts).digest('hex');
 }
 

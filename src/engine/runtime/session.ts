@@ -4,6 +4,7 @@
 import { env, InferenceSession, listSupportedBackends, type Tensor } from 'onnxruntime-node';
 import type { ExecutionProviderInfo } from '../../shared/machine-info';
 import { EngineError } from '../core/errors';
+import { loadThroughCache, type CacheOutcome, type SaveTarget } from './optimized-cache';
 import { wrapOrtError } from './ort-error';
 import { fromOrtTensor, toOrtTensor, type HostTensor } from './tensor';
 
@@ -29,6 +30,13 @@ export interface SessionConfig {
    * step at 2 threads on a loaded 2-core machine took about twice as long spinning as not.
    */
   readonly spinning?: boolean;
+  /** onnxruntime graph transformers to skip by name (e.g. 'NchwcTransformer'). */
+  readonly disabledOptimizers?: readonly string[];
+  /**
+   * Folder of saved optimised graphs (optimized-cache.ts). A model loaded by path is optimised once
+   * per key and later loads open the saved graph with optimisation off. Ignored for in-memory models.
+   */
+  readonly optimizedCacheDir?: string;
 }
 
 /** A model to load: bytes in memory, or a path whose external data files sit beside it. */
@@ -41,19 +49,30 @@ export function modelLabel(source: ModelSource): string {
   return 'path' in source ? source.path : source.name ?? `<${source.bytes.byteLength} bytes>`;
 }
 
-export function ortSessionOptions(provider: ProviderName, config: SessionConfig): InferenceSession.SessionOptions {
+export function ortSessionOptions(provider: ProviderName, config: SessionConfig, save?: SaveTarget): InferenceSession.SessionOptions {
   checkThreads('intraOpThreads', config.intraOpThreads);
   checkThreads('interOpThreads', config.interOpThreads);
   return {
+    ...(save ? { optimizedModelFilePath: save.modelPath } : {}),
     executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
     graphOptimizationLevel: config.optimization ?? 'all',
     logSeverityLevel: 4,
     ...(config.intraOpThreads !== undefined ? { intraOpNumThreads: config.intraOpThreads } : {}),
     ...(config.interOpThreads !== undefined ? { interOpNumThreads: config.interOpThreads } : {}),
     ...(config.interOpThreads !== undefined && config.interOpThreads > 1 ? { executionMode: 'parallel' as const } : {}),
-    ...(config.prepacking === false || config.spinning === false
-      ? { extra: { session: { ...(config.prepacking === false ? { disable_prepacking: '1' } : {}), ...(config.spinning === false ? { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } : {}) } } }
-      : {}),
+    extra: sessionEntries(config, save),
+  };
+}
+
+/** onnxruntime's string-keyed session config entries, nested by their dotted names. */
+function sessionEntries(config: SessionConfig, save: SaveTarget | undefined): Record<string, Record<string, string>> {
+  return {
+    session: {
+      ...(config.prepacking === false ? { disable_prepacking: '1' } : {}),
+      ...(config.spinning === false ? { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } : {}),
+      ...(save ? { optimized_model_external_initializers_file_name: save.dataName, optimized_model_external_initializers_min_size_in_bytes: '1024' } : {}),
+    },
+    ...(config.disabledOptimizers?.length ? { optimization: { disable_specified_optimizers: config.disabledOptimizers.join(';') } } : {}),
   };
 }
 
@@ -70,19 +89,34 @@ function checkThreads(name: string, value: number | undefined): void {
  * at 'basic' optimisation, which keeps the graph as written, and the session records it.
  */
 export async function loadSession(source: ModelSource, provider: ProviderName, config: SessionConfig = {}, key = ''): Promise<RuntimeSession> {
-  const model = modelLabel(source);
-  requireBackend(provider, model);
+  requireBackend(provider, modelLabel(source));
+  if (!('path' in source) || config.optimizedCacheDir === undefined) return loadDirect(source, provider, config, key);
+  const model = source.path;
+  const loaded = await loadThroughCache(model, config.optimizedCacheDir, provider, config, async (path, c, save) => {
+    const ort = await createOrt({ path }, provider, c, model, save);
+    return new RuntimeSession(ort.session, model, provider, key, config.optimization ?? 'all');
+  });
+  return RuntimeSession.withCache(loaded.session, loaded.outcome);
+}
+
+async function loadDirect(source: ModelSource, provider: ProviderName, config: SessionConfig, key: string): Promise<RuntimeSession> {
+  const ort = await createOrt(source, provider, config, modelLabel(source));
+  return new RuntimeSession(ort.session, modelLabel(source), provider, key, ort.level);
+}
+
+/** Creates the onnxruntime session, retrying once at 'basic' when a fused float32-only kernel is missing. */
+async function createOrt(source: ModelSource, provider: ProviderName, config: SessionConfig, model: string, save?: SaveTarget): Promise<{ session: InferenceSession; level: NonNullable<SessionConfig['optimization']> }> {
   const create = (c: SessionConfig): Promise<InferenceSession> => {
-    const options = ortSessionOptions(provider, c);
+    const options = ortSessionOptions(provider, c, save);
     return 'path' in source ? InferenceSession.create(source.path, options) : InferenceSession.create(source.bytes, options);
   };
+  const level = config.optimization ?? 'all';
   try {
-    return new RuntimeSession(await create(config), model, provider, key, config.optimization ?? 'all');
+    return { session: await create(config), level };
   } catch (cause) {
-    const level = config.optimization ?? 'all';
     if (level === 'basic' || level === 'disabled' || !FUSED_KERNEL_MISSING.test(String(cause))) throw wrapOrtError(cause, { model, stage: 'load', provider });
     try {
-      return new RuntimeSession(await create({ ...config, optimization: 'basic' }), model, provider, key, 'basic');
+      return { session: await create({ ...config, optimization: 'basic' }), level: 'basic' };
     } catch (retryCause) {
       throw wrapOrtError(retryCause, { model, stage: 'load', provider });
     }
@@ -114,11 +148,18 @@ export class RuntimeSession {
     readonly optimization: NonNullable<SessionConfig['optimization']> = 'all',
     /** Why the session runs on the CPU instead of the provider chosen for it, when it does. */
     readonly fallback?: string,
+    /** With an optimized-model cache: whether a saved graph was reused ('hit') or made now ('saved'). */
+    readonly optimizedCache?: CacheOutcome,
   ) {}
 
   /** The same session, noting that it fell back to the CPU and why. */
   static fellBack(session: RuntimeSession, reason: string): RuntimeSession {
-    return new RuntimeSession(session.ort, session.model, session.provider, session.key, session.optimization, reason);
+    return new RuntimeSession(session.ort, session.model, session.provider, session.key, session.optimization, reason, session.optimizedCache);
+  }
+
+  /** The same session, noting how the optimized-model cache served it. */
+  static withCache(session: RuntimeSession, outcome: CacheOutcome): RuntimeSession {
+    return new RuntimeSession(session.ort, session.model, session.provider, session.key, session.optimization, session.fallback, outcome);
   }
 
   get inputNames(): readonly string[] { return this.ort.inputNames; }

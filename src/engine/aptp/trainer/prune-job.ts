@@ -72,7 +72,8 @@ export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<
 /** Opens a new run for `config`, or the recorded run `resumeRunId` with its own configuration. */
 export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
   const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
-  const session = threads ? { intraOpThreads: threads } : {};
+  // caches/onnx: onnxruntime's optimised step graphs, so only a run's first start of a shape optimises
+  const session = { ...(threads ? { intraOpThreads: threads } : {}), optimizedCacheDir: join(ws.dir, 'caches', 'onnx') };
   const { dataset, data, pruneModel, sampleModel } = await openModel(ws, config, session);
   const setup = createPrune(pruneModel, data, config, session);
   const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective, promptEncoderId: data.promptEncoder }).id;
