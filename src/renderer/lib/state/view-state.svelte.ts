@@ -10,6 +10,9 @@
 //     restore  (saved) => void: called once, at once, with the saved value when there is one
 //   returns the function that stops saving (App-lived state never needs to call it)
 //
+// State that is saved at moments the view chooses (not on every change of what it reads) uses the
+// same store through `recall(key, schema)` (the saved value, or undefined) and `keep(key, value)`.
+//
 // Where it is kept: the tab's sessionStorage. A reload (and Electron's reload) keeps it; a second tab
 // or window starts fresh and chooses for itself, so two tabs never overwrite each other's model. What
 // must outlive the studio (recent models, datasets, runs, generations, running jobs) lives in the
@@ -38,6 +41,28 @@ function load<T>(store: Storage, key: string, schema: z.ZodType<T>): { ok: true;
   }
 }
 
+function save(store: Storage, key: string, value: unknown): void {
+  try {
+    store.setItem(PREFIX + key, JSON.stringify(value));
+  } catch {
+    // A full or disabled storage only means this choice is not remembered across a reload.
+  }
+}
+
+/** The value saved under `key` that still parses with `schema`, or undefined. */
+export function recall<T>(key: string, schema: z.ZodType<T>): T | undefined {
+  const store = storage();
+  if (!store) return undefined;
+  const saved = load(store, key, schema);
+  return saved.ok ? saved.value : undefined;
+}
+
+/** Saves `value` under `key` now (for state saved at chosen moments rather than through `remember`). */
+export function keep(key: string, value: unknown): void {
+  const store = storage();
+  if (store) save(store, key, value);
+}
+
 export function remember<T>(key: string, schema: z.ZodType<T>, read: () => T, restore: (saved: T) => void): () => void {
   const store = storage();
   if (!store) return () => undefined;
@@ -45,12 +70,7 @@ export function remember<T>(key: string, schema: z.ZodType<T>, read: () => T, re
   if (saved.ok) restore(saved.value);
   return $effect.root(() => {
     $effect(() => {
-      const value = $state.snapshot(read());
-      try {
-        store.setItem(PREFIX + key, JSON.stringify(value));
-      } catch {
-        // A full or disabled storage only means this choice is not remembered across a reload.
-      }
+      save(store, key, $state.snapshot(read()));
     });
   });
 }

@@ -1,11 +1,12 @@
 // What the Dataset view remembers across navigation and reload: the dataset shown, its filter
-// (report category, flag or histogram bin), search and sort. Kept in the tab's sessionStorage (one
-// studio tab, one memory; a new tab starts fresh), read and written only here; anything unreadable
-// is dropped, never trusted.
+// (report category, flag or histogram bin), search and sort. Kept through the studio's one view-state
+// store (lib/state/view-state: the tab's sessionStorage; a new tab starts fresh), saved when the view
+// changes its query; anything unreadable is dropped, never trusted.
 import { z } from 'zod';
 import { itemBinSchema, itemFlagSchema, itemSortSchema } from '../../../shared/dataset-api';
+import { keep, recall } from '../../lib/state/view-state.svelte';
 
-const KEY = 'aptp.dataset-view';
+const KEY = 'dataset';
 
 const viewStateSchema = z.object({
   datasetId: z.string().optional(),
@@ -20,19 +21,10 @@ const viewStateSchema = z.object({
 export type DatasetViewState = z.output<typeof viewStateSchema>;
 export type DatasetFilter = Pick<DatasetViewState, 'category' | 'flag' | 'bin'>;
 
-export function loadViewState(storage: Storage | undefined = globalThis.sessionStorage): DatasetViewState {
-  try {
-    const parsed = viewStateSchema.safeParse(JSON.parse(storage?.getItem(KEY) ?? '{}'));
-    return parsed.success ? parsed.data : viewStateSchema.parse({});
-  } catch {
-    return viewStateSchema.parse({});
-  }
+export function loadViewState(): DatasetViewState {
+  return recall(KEY, viewStateSchema) ?? viewStateSchema.parse({});
 }
 
-export function saveViewState(state: DatasetViewState, storage: Storage | undefined = globalThis.sessionStorage): void {
-  try {
-    storage?.setItem(KEY, JSON.stringify(state));
-  } catch {
-    // A full or disabled storage only costs the memory across reloads.
-  }
+export function saveViewState(state: DatasetViewState): void {
+  keep(KEY, state);
 }
