@@ -32,7 +32,7 @@ beforeAll(async () => {
     put(data, `${i}.txt`, ['a red square', 'a blue circle', 'text that says hello', 'a portrait', 'a painting of a lake', 'two cats'][i] ?? '');
   }
   await writeTinyFolder(model);
-  for (const args of [['data', 'import', data], ['data', 'prepare', 'data', '--model', model], ['data', 'import', join(temp.dir, 'raw')]]) {
+  for (const args of [['data', 'import', data], ['data', 'prepare', 'data', '--model', model, '--resolution', '64'], ['data', 'import', join(temp.dir, 'raw')]]) {
     if (args[2]?.endsWith('raw')) { mkdirSync(args[2], { recursive: true }); put(args[2], 'x.png', await solidImage('png', 300, 300, 9)); put(args[2], 'x.txt', 'raw'); }
     const r = aptp(...args);
     if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.err}`);

@@ -47,6 +47,6 @@ describe('aptp data, hardened (13.4, 13.6)', () => {
   it('exits 2 with the known categories for --problem nosuch', () => {
     const r = aptp('report', '--problem', 'nosuch');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^aptp: --problem 'nosuch' is not a report category; use one of ok, bad-row, .*duplicate\n$/);
+    expect(r.err).toMatch(/^aptp: --problem 'nosuch' is not a report category; use one of ok, bad-row, .*duplicate, excluded, long-caption\n$/);
   });
 });

@@ -60,13 +60,13 @@ export function ortSessionOptions(provider: ProviderName, config: SessionConfig,
     ...(config.intraOpThreads !== undefined ? { intraOpNumThreads: config.intraOpThreads } : {}),
     ...(config.interOpThreads !== undefined ? { interOpNumThreads: config.interOpThreads } : {}),
     ...(config.interOpThreads !== undefined && config.interOpThreads > 1 ? { executionMode: 'parallel' as const } : {}),
-    extra: sessionEntries(config, save),
+    ...optional('extra', sessionEntries(config, save)),
   };
 }
 
 /** onnxruntime's string-keyed session config entries, nested by their dotted names. */
-function sessionEntries(config: SessionConfig, save: SaveTarget | undefined): Record<string, Record<string, string>> {
-  return {
+function sessionEntries(config: SessionConfig, save: SaveTarget | undefined): Record<string, Record<string, string>> | undefined {
+  const entries: Record<string, Record<string, string>> = {
     session: {
       ...(config.prepacking === false ? { disable_prepacking: '1' } : {}),
       ...(config.spinning === false ? { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } : {}),
@@ -74,6 +74,13 @@ function sessionEntries(config: SessionConfig, save: SaveTarget | undefined): Re
     },
     ...(config.disabledOptimizers?.length ? { optimization: { disable_specified_optimizers: config.disabledOptimizers.join(';') } } : {}),
   };
+  // Nothing asked for: no entries at all, so onnxruntime runs with its own defaults untouched.
+  return Object.values(entries).some((group) => Object.keys(group).length > 0) ? entries : undefined;
+}
+
+/** { [key]: value } when there is a value, {} otherwise (no key set to undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function checkThreads(name: string, value: number | undefined): void {

@@ -50,7 +50,8 @@ describe('aptp data', () => {
   it('prepares latents, text states and prompt embeddings at the model resolution, then reuses them', () => {
     const r = aptp('prepare', '--model', join(temp.dir, 'model'));
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/1 usable items at 64px, center crop/);
+    // sample_size x the VAE's factor (2 to the VAE's blocks less one), as diffusers' default height
+    expect(r.out).toMatch(/1 usable items at 16px, center crop/);
     expect(r.out).toMatch(/latents\s+1 written, 0 already cached \(VAE vae:[0-9a-f]{32}/);
     expect(r.out).toMatch(/text states\s+1 written/);
     expect(r.out).toMatch(/prompt embeddings\s+1 written, 0 already cached \(the model's text encoder, pooler_output/);
