@@ -34,8 +34,11 @@ export const pruneConfigSchema = z.object({
   /** 'router': APTP; 'single': the paper's baseline, one learned architecture for every prompt. */
   kind: z.enum(['router', 'single']).default('router'),
   seed: z.number().int().default(0),
-  /** Training resolution in pixels (the prepared cache must have latents at it). */
-  resolution: positiveInt.default(256),
+  /**
+   * Training resolution in pixels (the prepared cache must have latents at it). Default: the model's
+   * own, unet sample_size x the VAE's factor, the same default `aptp data prepare` uses.
+   */
+  resolution: positiveInt.optional(),
   checkpointEvery: positiveInt.default(100),
   /** Overrides of the objective preset's min-SNR gamma (5) and formula ('reference'). */
   snrGamma: z.number().positive().optional(),
@@ -63,9 +66,11 @@ export interface ResolvedPruneConfig extends PruneConfig {
   readonly pretrainSteps: number;
   readonly warmupSteps: number;
   readonly sampleEvery: number;
+  readonly resolution: number;
 }
 
-export function resolvePruneConfig(config: PruneConfig): ResolvedPruneConfig {
+/** Fills the preset's values; the resolution must already be known (the engine reads the model's own). */
+export function resolvePruneConfig(config: PruneConfig & { readonly resolution: number }): ResolvedPruneConfig {
   const p = PRUNE_PRESETS[config.preset];
   const batch = config.batch ?? p.batch;
   const steps = config.steps ?? p.steps;

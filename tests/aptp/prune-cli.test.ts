@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelResolution } from '../../src/engine/data/model-id';
 import { put, solidImage } from '../engine/data/fixtures';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { tempDir } from '../engine/store/helpers';
@@ -41,7 +42,7 @@ beforeAll(async () => {
 afterAll(() => temp.cleanup());
 
 describe('aptp prune', () => {
-  it('refuses bad input with exit 2 and what to do', { timeout: 600_000 }, () => {
+  it('refuses bad input with exit 2 and what to do', { timeout: 600_000 }, async () => {
     const budget = aptp(...RUN.map((a) => (a === '0.7' ? '1.5' : a)));
     expect(budget.code).toBe(2);
     expect(budget.err).toMatch(/--budget must be in \(0, 1\]/);
@@ -51,6 +52,11 @@ describe('aptp prune', () => {
     const unprepared = aptp(...RUN.map((a) => (a === 'data' ? 'raw' : a)));
     expect(unprepared.code).toBe(2);
     expect(unprepared.err).toMatch(/no items prepared for this model at 64px; run `aptp data prepare raw --model/);
+    // without --resolution a run trains at the model's own resolution, the one `aptp data prepare` defaults to
+    const own = await modelResolution(model);
+    const ownResolution = aptp(...RUN.filter((a, i) => a !== '--resolution' && RUN[i - 1] !== '--resolution').map((a) => (a === 'data' ? 'raw' : a)));
+    expect(ownResolution.code).toBe(2);
+    expect(ownResolution.err).toContain(`no items prepared for this model at ${own}px; run \`aptp data prepare raw --model ${model} --resolution ${own}\``);
     const notModel = join(temp.dir, 'not-a-model');
     mkdirSync(notModel, { recursive: true });
     writeFileSync(join(notModel, 'readme.txt'), 'hello');

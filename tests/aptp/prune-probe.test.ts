@@ -4,11 +4,14 @@
 // forgets a failed measurement; the shape key ignores what does not change a step's cost (budget).
 import { describe, expect, it } from 'vitest';
 import { MEASURED_STEPS, measureSteps, ProbeCache, shapeKey } from '../../src/engine/aptp/trainer/probe';
-import { pruneConfigSchema, resolvePruneConfig } from '../../src/shared/prune-api';
+import { pruneConfigSchema, resolvePruneConfig, type PruneConfig } from '../../src/shared/prune-api';
 import { clusteredData, tinyModel } from './tiny-prune';
 
 const config = (over: Record<string, unknown> = {}) =>
-  resolvePruneConfig(pruneConfigSchema.parse({ model: 'tiny', dataset: 'tiny', budget: 0.7, preset: 'quick', steps: 6, batch: 4, microBatch: 2, experts: 2, pretrainSteps: 2, warmupSteps: 2, ...over }));
+  withResolution(pruneConfigSchema.parse({ model: 'tiny', dataset: 'tiny', budget: 0.7, preset: 'quick', steps: 6, batch: 4, microBatch: 2, experts: 2, pretrainSteps: 2, warmupSteps: 2, resolution: 256, ...over }));
+
+/** The tiny model is no folder the engine could read a resolution from: the tests give one. */
+const withResolution = (c: PruneConfig) => resolvePruneConfig({ ...c, resolution: c.resolution ?? 256 });
 
 describe('pruning probe', () => {
   it('times real steps of the configuration', async () => {

@@ -27,6 +27,8 @@ export function clusteredData(count: number, clusters: number, embedDim = 16, se
 }
 
 export function tinyPrune(data: PruneData, overrides: Partial<PruneConfigInput> = {}): PruneSetup {
-  const config = resolvePruneConfig(pruneConfigSchema.parse({ model: 'tiny', dataset: 'tiny', budget: 0.7, preset: 'quick', steps: 6, batch: 4, microBatch: 2, experts: 2, pretrainSteps: 2, warmupSteps: 2, ...overrides }));
+  const parsed = pruneConfigSchema.parse({ model: 'tiny', dataset: 'tiny', budget: 0.7, preset: 'quick', steps: 6, batch: 4, microBatch: 2, experts: 2, pretrainSteps: 2, warmupSteps: 2, ...overrides });
+  // the tiny model is no folder to read a resolution from: 256 unless the test gives one
+  const config = resolvePruneConfig({ ...parsed, resolution: parsed.resolution ?? 256 });
   return createPrune(tinyModel(), data, config, { provider: 'cpu', intraOpThreads: 1 });
 }

@@ -132,7 +132,7 @@ export const pruneCommand: CliCommand = {
     baseline: 'one learned architecture for every prompt (the paper\'s static-pruning baseline)',
     seed: 'seed of the router init, data order and every random draw (default 0)',
     lr: 'learning rate before the sqrt(batch) scaling (default 2e-4)',
-    resolution: 'training resolution in pixels; the dataset must be prepared at it (default 256)',
+    resolution: 'training resolution in pixels; the dataset must be prepared at it (default: the model\'s own, as `aptp data prepare` uses)',
     'checkpoint-every': 'steps between checkpoints (default 100; also on Ctrl-C)',
     'pretrain-steps': 'steps gating the UNet with the predictor itself (default: a tenth of the steps)',
     'warmup-steps': 'learning-rate warm-up steps (default 100)',

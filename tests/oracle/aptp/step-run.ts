@@ -56,10 +56,11 @@ async function main(dir: string): Promise<void> {
     return { dtype: t.dtype, data: t.source };
   };
   const data = items(dir);
-  const config = resolvePruneConfig(pruneConfigSchema.parse({
+  // resolution: 256 as every earlier recording of this step (the latents come from the request, not from it)
+  const config = resolvePruneConfig({ ...pruneConfigSchema.parse({
     model: dir, dataset: 'oracle', budget: request.budget, preset: 'coco', experts: request.experts, steps: 1, batch: request.batch, microBatch: request.microBatch,
     pretrainSteps: request.gating === 'predictor' ? 1 : 0, warmupSteps: 0, optimalTransport: request.optimalTransport, seed: request.seed,
-  }));
+  }), resolution: 256 });
   const model = { unet, weights, scheduler: request.scheduler, scalingFactor: request.scalingFactor };
   const setup = createPrune(model, memoryData(data.list, data.latent, data.text), config, { provider: 'cpu', intraOpThreads: 1 });
   let seen: StepObservation | undefined;

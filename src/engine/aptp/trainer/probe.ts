@@ -7,7 +7,7 @@ import { resolvePruneConfig, type PruneConfig, type PruneProbe, type ResolvedPru
 import { providerReport, type SessionConfig } from '../../runtime';
 import type { Workspace } from '../../store/workspace';
 import type { PruneData } from './prune-data';
-import { openModel } from './prune-job';
+import { openModel, withModelResolution } from './prune-job';
 import { createPrune, type PruneModel } from './setup';
 
 /** Steps timed after the first (which warms the sessions and is not counted). */
@@ -59,7 +59,7 @@ export function shapeKey(config: ResolvedPruneConfig, datasetId: string): string
 const probes = new ProbeCache();
 
 export async function probePrune(ws: Workspace, input: PruneConfig): Promise<PruneProbe> {
-  const config = resolvePruneConfig(input);
+  const config = resolvePruneConfig(await withModelResolution(input));
   const { dataset, data, pruneModel } = await openModel(ws, config);
   const session = config.threads ? { intraOpThreads: config.threads } : {};
   return probes.get(shapeKey(config, dataset.id), config.steps, () => measureSteps(pruneModel, data, config, session));

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { pruneConfigSchema, resolvePruneConfig, type PruneConfig, type PruneEstimate, type ResolvedPruneConfig } from '../../../shared/prune-api';
 import { EngineError } from '../../core/errors';
+import { modelResolution } from '../../data/model-id';
 import { openDiffusersFolder } from '../../models/sd/loader';
 import { imageGeometry } from '../../models/sd/pipeline';
 import type { SessionConfig } from '../../runtime';
@@ -64,14 +65,14 @@ export async function openModel(ws: Workspace, config: ResolvedPruneConfig, sess
 
 /** What `config` would cost (MACs at the budget, prunable target, memory per micro-batch), without starting anything. */
 export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<PruneEstimate> {
-  const config = resolvePruneConfig(input);
+  const config = resolvePruneConfig(await withModelResolution(input));
   const { data, pruneModel } = await openModel(ws, config);
   return planPrune(pruneModel, data, config).estimate;
 }
 
 /** Opens a new run for `config`, or the recorded run `resumeRunId` with its own configuration. */
 export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonly resumeRunId: string }, threads?: number): Promise<PruneJob> {
-  const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(input) };
+  const { runId, config } = 'resumeRunId' in input ? recorded(ws, input.resumeRunId) : { runId: undefined, config: resolvePruneConfig(await withModelResolution(input)) };
   // caches/onnx: onnxruntime's optimised step graphs, so only a run's first start of a shape optimises
   const session = { ...(threads ? { intraOpThreads: threads } : {}), optimizedCacheDir: join(ws.dir, 'caches', 'onnx') };
   const { dataset, data, pruneModel, sampleModel } = await openModel(ws, config, session);
@@ -140,11 +141,23 @@ function followRequests(ws: Workspace, runId: string, signal: AbortSignal) {
   };
 }
 
+/** `config` with its training resolution: the one given, or the model's own (as `aptp data prepare` defaults to). */
+export async function withModelResolution(config: PruneConfig): Promise<PruneConfig & { readonly resolution: number }> {
+  if (config.resolution !== undefined) return { ...config, resolution: config.resolution };
+  const own = await modelResolution(config.model);
+  if (own === undefined) {
+    throw new EngineError('invalid-argument', `The model folder ${config.model} has no unet/config.json sample_size to take a training resolution from; pass --resolution (the resolution the dataset was prepared at).`, { model: config.model });
+  }
+  return { ...config, resolution: own };
+}
+
 function recorded(ws: Workspace, runId: string): { runId: string; config: ResolvedPruneConfig } {
   const run = ws.runs.get(runId) ?? ws.runs.listForProject(projectFor(ws)).find((r) => r.id.startsWith(runId));
   if (!run || run.kind !== PRUNE_RUN_KIND) throw new EngineError('invalid-argument', `No pruning run '${runId}' in this workspace; list runs with \`aptp runs list\`.`, { run: runId });
   const { objective: _objective, promptEncoderId: _encoder, ...saved } = run.config as Record<string, unknown>;
-  return { runId: run.id, config: resolvePruneConfig(pruneConfigSchema.parse(saved)) };
+  const config = pruneConfigSchema.parse(saved);
+  if (config.resolution === undefined) throw new EngineError('invalid-argument', `Pruning run '${run.id}' has no recorded resolution; start a new run.`, { run: run.id });
+  return { runId: run.id, config: resolvePruneConfig({ ...config, resolution: config.resolution }) };
 }
 
 function projectFor(ws: Workspace): string {

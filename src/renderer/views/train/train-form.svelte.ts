@@ -27,7 +27,8 @@ export class TrainForm {
   pretrainSteps = $state<number | null>(PRUNE_PRESETS.quick.pretrainSteps);
   warmupSteps = $state<number | null>(PRUNE_PRESETS.quick.warmupSteps);
   lr = $state<number | null>(2e-4);
-  resolution = $state<number | null>(256);
+  /** null: the model's own (unet sample_size x the VAE factor), as preparation defaults to. */
+  resolution = $state<number | null>(null);
   checkpointEvery = $state<number | null>(100);
   seed = $state<number | null>(0);
   sampleEvery = $state<number | null>(null);
