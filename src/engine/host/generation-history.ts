@@ -3,12 +3,13 @@
 // text chunks, and recorded in the database (migration 006). The gallery's requests read them back:
 // the list newest first, one image whole or as a thumbnail, and deleting one (the workspace's copy).
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { GenerationRecord } from '../../shared/history-api';
 import type { StudioHandlers } from '../../shared/studio-api';
 import { modelOpenOptionsSchema, samplerKindSchema, type GeneratedImage } from '../../shared/studio-model';
+import { writeFileAtomically } from '../core/atomic-file';
 import { EngineError } from '../core/errors';
 import { generationPngText, withPngText } from '../models/sd/pipeline';
 import { GenerationRepository, type GenerationRow } from '../store/repositories/generations';
@@ -18,16 +19,6 @@ import type { GenerationRequest, MadeImage } from './model-generation';
 const FOLDER = join('samples', 'generations');
 const THUMBNAIL_SIDE = 256;
 
-function writeAtomically(path: string, bytes: Buffer): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (cause) {
-    rmSync(tmp, { force: true });
-    throw new EngineError('io-failure', `The image was generated but could not be saved as ${path}: ${(cause as Error).message}. Free some disk space or check the workspace folder is writable, then generate again.`, { file: path }, { cause });
-  }
-}
 
 /** Writes `made` into the workspace with its settings and records it; answers what the studio shows. */
 export function keepGeneration(workspace: Workspace, r: GenerationRequest, made: MadeImage): GeneratedImage {
@@ -38,7 +29,7 @@ export function keepGeneration(workspace: Workspace, r: GenerationRequest, made:
   const png = withPngText(made.png, generationPngText(parameters));
   mkdirSync(join(workspace.dir, FOLDER), { recursive: true });
   const file = join(FOLDER, `${id}.png`);
-  writeAtomically(join(workspace.dir, file), png);
+  writeFileAtomically(join(workspace.dir, file), png, { what: 'the generated image as', advice: 'Free some disk space or check the workspace folder is writable, then generate again.' });
   const sha256 = createHash('sha256').update(png).digest('hex');
   new GenerationRepository(workspace.db).add({ ...parameters, id, createdAt: new Date().toISOString(), options, file, bytes: png.length, sha256 });
   return { generationId: id, dataUrl: `data:image/png;base64,${png.toString('base64')}`, width: made.width, height: made.height, seed: r.seed, steps: r.steps, scheduler: made.sampler, elapsedMs: made.elapsedMs };

@@ -6,8 +6,9 @@
 // name, then rename) and rows to run_samples. Everything is derived from (run, step, state), so a
 // resumed run that repeats a step rewrites the same files and replaces the same rows.
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomicallyAsync } from '../../core/atomic-file';
 import { EngineError } from '../../core/errors';
 import { GraphSessions } from '../../data/sd-encoders';
 import type { UNetConfig, VaeConfig } from '../../models/sd/config';
@@ -86,7 +87,7 @@ export class CodeSampler {
       const images = await this.generate(gates, text, items.length, indices);
       for (const [p, png] of images.entries()) {
         const path = join(dir, `code-${code}-prompt-${p}.png`);
-        await writeAtomically(join(this.ws.dir, path), png);
+        await writeFileAtomicallyAsync(join(this.ws.dir, path), png, { what: 'the sample', advice: 'Check the workspace folder is writable and has space.' });
         rows.push({ step, code, promptIndex: p, prompt: items[p]!.caption ?? `prompt ${indices[p]}`, seed: this.plan.seed + p, path, sha256: createHash('sha256').update(png).digest('hex'), bytes: png.length });
       }
     }
@@ -131,13 +132,4 @@ function float32(data: unknown, what: string): Float32Array {
   return data;
 }
 
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (cause) {
-    await rm(tmp, { force: true });
-    throw new EngineError('io-failure', `Could not write the sample ${path}: ${cause instanceof Error ? cause.message : String(cause)}. Check the workspace folder is writable and has space.`, { file: path }, { cause });
-  }
-}
+

@@ -4,9 +4,10 @@
 // when there are several prompts (`out-a-red-fox.png`) and numbered when a prompt has several images;
 // a missing folder or an existing file (without overwrite) refused first. Files are written to a
 // temporary name and renamed, so a crash never leaves a half-written file that looks valid.
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomically } from '../../../core/atomic-file';
 import { EngineError } from '../../../core/errors';
 import { withPngText } from './png-text';
 
@@ -71,12 +72,5 @@ export async function encodeImage(rgb: Uint8Array, width: number, height: number
 }
 
 export function writeImageFile(path: string, bytes: Buffer): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (cause) {
-    rmSync(tmp, { force: true });
-    throw new EngineError('io-failure', `Could not write ${path}: ${cause instanceof Error ? cause.message : String(cause)}. Check the folder exists and is writable.`, { file: path }, { cause });
-  }
+  writeFileAtomically(path, bytes);
 }

@@ -1,9 +1,8 @@
 // Writes RGB images as PNG with sharp, to a temporary name renamed into place, so a crash never
 // leaves a half-written file that looks valid. Several images get -1, -2... before the extension.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import sharp from 'sharp';
-import { EngineError } from '../../../core/errors';
+import { writeFileAtomically } from '../../../core/atomic-file';
 
 /** RGB bytes as a PNG file's bytes (the studio sends these; writePngs writes them). */
 export function encodePng(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
@@ -22,14 +21,7 @@ export async function writePngs(out: string, images: readonly Uint8Array[], widt
   const paths = outputPaths(out, images.length);
   for (const [i, rgb] of images.entries()) {
     const path = paths[i] as string;
-    const tmp = `${path}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, await encodePng(rgb, width, height));
-      renameSync(tmp, path);
-    } catch (cause) {
-      rmSync(tmp, { force: true });
-      throw new EngineError('io-failure', `Could not write ${path}: ${cause instanceof Error ? cause.message : String(cause)}. Check the folder exists and is writable.`, { file: path }, { cause });
-    }
+    writeFileAtomically(path, await encodePng(rgb, width, height));
   }
   return paths;
 }
