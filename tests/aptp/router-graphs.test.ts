@@ -159,7 +159,16 @@ describe('router graphs', () => {
     const noOt = routerSpec(arch, layout, 16, { experts: 4, optimalTransport: false });
     const zero = { ...feeds, [ROUTER_INPUTS.predictorNoise]: hostTensor('float32', [B, L], new Float32Array(B * L)), [ROUTER_INPUTS.codeNoise]: hostTensor('float32', [4, L], new Float32Array(4 * L)) };
     const fwd = await runGraph(buildRouterForward(noOt, B, 'code', res), zero);
-    expect(expert).toEqual(numbers(fwd[ROUTER_OUTPUTS.assignment]));
+    // training computes in float64, the shipped router in float32: they agree wherever the best
+    // code wins by more than float32 rounding (a near-tie may go to either of the two)
+    const scores = numbers(fwd[ROUTER_OUTPUTS.scores]);
+    const clear = Array.from({ length: B }, (_, n) => {
+      const row = scores.slice(n * 4, (n + 1) * 4).sort((a, b) => b - a);
+      return (row[0] ?? 0) - (row[1] ?? 0) > 1e-6; // 16 float32 steps at a cosine near 1
+    });
+    expect(clear.filter(Boolean).length).toBeGreaterThanOrEqual(B / 2);
+    const assigned = numbers(fwd[ROUTER_OUTPUTS.assignment]);
+    expect(expert.filter((_, n) => clear[n])).toEqual(assigned.filter((_, n) => clear[n]));
     expect(expert.every((k) => k >= 0 && k < 4)).toBe(true);
   });
 

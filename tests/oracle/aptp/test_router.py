@@ -3,7 +3,10 @@ embeddings, Gumbel noise and upstream d(loss)/d(gates): gates, routing vectors, 
 Sinkhorn plan, assignment, resource ratio, every router-side loss, and the router's parameter
 gradients, in float64 to 1e-5. Scenarios: tiny UNet with and without optimal transport, predictor
 pre-training, resource-aware normalisation, the single-architecture baseline, and the SD 2.1 layout
-(1620 entries, the authors' depth order)."""
+(1620 entries, the authors' depth order). The training graphs take float32 and compute in float64
+inside; fed float32, their gradients must equal the float64 twin's on the same (float32) values to
+float32 rounding (1e-6), which a float32 computation misses by up to 6e-4 at SD 2.1 size (sigmoid
+saturation at offset 3, temperature 0.4)."""
 import json
 
 import onnx
@@ -17,6 +20,7 @@ from conftest import CACHE, assert_close, run_ts
 from router_twin import Structure, forward, router_losses
 
 TOL = 1e-5
+FLOAT32_IO_TOL = 1e-6
 SCENARIOS = ["train_ot", "train_no_ot", "pretrain", "resource_aware", "single", "sd21"]
 AUTHORS_SD21_DEPTH_ORDER = [-1, -2, 0, 1, -3, -4, 2, 3, -5, -6, 4, 5, -7, 6]
 
@@ -29,6 +33,13 @@ def emitted():
     return out
 
 
+@pytest.fixture(scope="module")
+def emitted_float32():
+    out = CACHE / "aptp_router_float32"
+    run_ts("emit-router.ts", "--out", out, "--io", "float32", folder="aptp")
+    return out
+
+
 class Case:
     def __init__(self, folder):
         record = json.loads((folder / "case.json").read_text())
@@ -37,6 +48,8 @@ class Case:
         self.s = Structure(record["structure"])
         self.inputs = {k: np.load(folder / "inputs" / f) for k, f in record["inputs"].items()}
         self.outputs = {k: np.load(folder / "outputs" / f) for k, f in record["outputs"].items()}
+        # the twin runs in float64 on exactly the values the engine was fed
+        self.inputs = {k: v.astype(np.float64) if v.dtype == np.float32 else v for k, v in self.inputs.items()}
 
     def tensor(self, name, grad=False):
         return torch.from_numpy(self.inputs[name].copy()).requires_grad_(grad)
@@ -97,6 +110,18 @@ def test_router_losses_and_gradients_match_twin(emitted, name):
     assert_scalar_close(out["step:loss/router"], total.detach().numpy(), f"{name}/router loss")
     for param, g in grads.items():
         assert_close(out[f"step:grad/{param}"], g.numpy(), TOL, f"{name}/grad {param}")
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_training_router_fed_float32_matches_twin_to_float32_rounding(emitted_float32, name):
+    case = Case(emitted_float32 / name)
+    _, gates, rho, terms, total, grads = run_twin(case)
+    out = case.outputs
+    assert out["step:gates"].dtype == np.float32 and out[f"step:grad/{case.s.params[0]}"].dtype == np.float32
+    assert_close(out["step:gates"], gates.detach().numpy(), FLOAT32_IO_TOL, f"{name}/step gates (float32 in and out)")
+    assert_close(out["step:rho"], rho.detach().numpy(), FLOAT32_IO_TOL, f"{name}/step rho (float32 in and out)")
+    for param, g in grads.items():
+        assert_close(out[f"step:grad/{param}"], g.numpy(), FLOAT32_IO_TOL, f"{name}/grad {param} (float32 in and out)")
 
 
 def test_every_width_group_and_depth_gate_is_exercised(emitted):

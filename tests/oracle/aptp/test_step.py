@@ -19,14 +19,15 @@ import torch.nn.functional as F
 from diffusers import DDPMScheduler, UNet2DConditionModel
 from diffusers.training_utils import compute_snr
 
-from conftest import CACHE, TOLERANCE, assert_close, run_ts
+from conftest import CACHE, TOLERANCE, assert_close, max_relative_error, run_ts
 from router_twin import Structure, forward, router_losses
 from unet_hooks import GatedUNet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sd_components"))
 from sd_models import VARIANTS, _perturb  # noqa: E402
 
-TOL = TOLERANCE["float32"]
+TOL = 1e-5
+UNET_TOL = TOLERANCE["float32"]
 N, E, T = 6, 16, 8
 SCHEDULER = dict(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, num_train_timesteps=1000, prediction_type="v_prediction")
 SCALING = 0.18215
@@ -66,9 +67,9 @@ def case(request):
     return request.param, unet, inputs, record, engine
 
 
-def _reference(unet, inputs, record, engine):
+def _reference(unet, inputs, record, engine, dtype=torch.float64):
     s = Structure(record["structure"])
-    d = lambda x: torch.from_numpy(np.asarray(x, dtype=np.float64))
+    d = lambda x: torch.from_numpy(np.asarray(x, dtype=np.float64)).to(dtype)
     params = {n: d(engine[n]).requires_grad_(True) for n in s.params}
     idx = engine["indices"]
     emb = d(inputs["embedding"][idx])
@@ -83,11 +84,11 @@ def _reference(unet, inputs, record, engine):
     x0 = (mean + torch.exp(0.5 * logvar) * d(engine["latent_eps"])) * SCALING
     noise, t = d(engine["noise"]), torch.from_numpy(engine["timesteps"])
     sched = DDPMScheduler(**SCHEDULER)
-    sched.alphas_cumprod = sched.alphas_cumprod.double()
+    sched.alphas_cumprod = sched.alphas_cumprod.to(dtype)
     noisy, target = sched.add_noise(x0, noise, t), sched.get_velocity(x0, noise, t)
     snr = compute_snr(sched, t)
     weight = torch.clamp(snr + 1, max=5.0) / (snr + 1)  # 'reference' formula, v-prediction
-    net = GatedUNet(unet.double(), record["structure"]["width_groups"], record["structure"]["depth_groups"])
+    net = GatedUNet(unet.to(dtype), record["structure"]["width_groups"], record["structure"]["depth_groups"])
     context = d(inputs["text"][idx])
     with torch.no_grad():
         teacher, teacher_blocks = net(noisy, t, context)
@@ -107,9 +108,12 @@ def test_whole_step_matches_pytorch(case):
     values, gates, gate_grad, grads, unet_loss, router_total = _reference(unet, inputs, record, engine)
     if record["structure"]["gating"] == "code":
         assert len(set(values["assignment"].tolist())) >= 2, f"{name}: the step should use several codes"
+    torch_float32_gate_grad = _reference(_unet(), inputs, record, engine, torch.float32)[2]
+    torch_error = max_relative_error(torch_float32_gate_grad.numpy(), gate_grad.numpy())
     errors = {"gates": assert_close(engine["gates"], gates.detach().numpy(), TOL, f"{name}/gates"),
-              "d(UNet loss)/d(gates)": assert_close(engine["gate_grad"], gate_grad.numpy(), TOL, f"{name}/d(UNet loss)/d(gates)")}
-    assert abs(record["metrics"]["loss/unet"] - unet_loss) <= TOL * abs(unet_loss), f"{name}: UNet loss {record['metrics']['loss/unet']} vs {unet_loss}"
+              "d(UNet loss)/d(gates)": assert_close(engine["gate_grad"], gate_grad.numpy(), min(UNET_TOL, max(TOL, 3 * torch_error)), f"{name}/d(UNet loss)/d(gates) (PyTorch float32: {torch_error:.1e})"),
+              "(PyTorch float32's own)": torch_error}
+    assert abs(record["metrics"]["loss/unet"] - unet_loss) <= UNET_TOL * abs(unet_loss), f"{name}: UNet loss {record['metrics']['loss/unet']} vs {unet_loss}"
     assert abs(record["metrics"]["loss/router"] - router_total) <= TOL * max(1.0, abs(router_total)), f"{name}: router loss"
     for param, g in grads.items():
         # in pre-training the codes do not gate the UNet and get no gradient; everything else must

@@ -4,6 +4,9 @@
 // autodiff, d/d(parameters) of those losses plus <gates, seed>, the seed being d(UNet losses)/d(gates)
 // from the UNet micro-batches. Inference: prompt embedding -> expert id, no noise, parameters
 // baked in (what bundles ship). Parameters are graph inputs in the training graphs.
+// The training graphs take and give float32 but compute in float64 inside: the gates sit deep in
+// the sigmoid's saturation (offset 3, temperature 0.4), where float32's 1 - sigmoid keeps about three
+// digits, and the router is tiny next to the UNet, so its float64 costs nothing measurable.
 import { EngineError } from '../../core/errors';
 import { eliminateDeadCode, GraphBuilder, type Graph, type Value } from '../../ir';
 import { contrastiveLoss, type ContrastiveTemperatures } from '../losses/contrastive';
@@ -52,23 +55,36 @@ export interface RouterLossSpec {
 
 interface Built {
   readonly b: GraphBuilder;
+  /** The inputs as computed with (cast to the compute dtype). */
   readonly inputs: RouterInputs;
+  /** The parameter inputs as fed (the graph's own inputs, what gradients are taken with respect to). */
+  readonly fed: Readonly<Record<string, Value>>;
   readonly values: RouterValues;
+  /** A graph input of the fed dtype, as a value of the compute dtype. */
+  input(name: string, dims: readonly number[]): Value;
+  /** Declares an output, float values cast back to the fed dtype. */
+  output(v: Value, name: string): void;
 }
 
-/** float32 for training; float64 for checks against PyTorch. */
+/** The dtype of the graphs' inputs and outputs: float32 for training; float64 for checks against PyTorch. */
 export type RouterDType = 'float32' | 'float64';
+
+const COMPUTE: RouterDType = 'float64';
 
 function openRouter(spec: RouterSpec, name: string, batch: number, dtype: RouterDType): Built {
   if (!Number.isInteger(batch) || batch < 1) throw new EngineError('invalid-argument', `A router batch must be a whole number >= 1 (got ${batch}).`, { batch });
   const b = new GraphBuilder(name);
   const l = spec.layout.vectorLength;
-  const params = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, dtype, p.dims)]));
-  const embedding = b.input(ROUTER_INPUTS.embedding, dtype, [batch, spec.embedDim]);
-  const predictorNoise = b.input(ROUTER_INPUTS.predictorNoise, dtype, [spec.kind === 'single' ? 1 : batch, l]);
-  const codeNoise = spec.kind === 'router' ? b.input(ROUTER_INPUTS.codeNoise, dtype, [spec.experts, l]) : null;
+  const compute = (v: Value): Value => (v.type.dtype === COMPUTE ? v : b.cast(v, COMPUTE));
+  const input = (n: string, dims: readonly number[]): Value => compute(b.input(n, dtype, dims));
+  const fed = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, dtype, p.dims)]));
+  const params = Object.fromEntries(Object.entries(fed).map(([n, v]) => [n, compute(v)]));
+  const embedding = input(ROUTER_INPUTS.embedding, [batch, spec.embedDim]);
+  const predictorNoise = input(ROUTER_INPUTS.predictorNoise, [spec.kind === 'single' ? 1 : batch, l]);
+  const codeNoise = spec.kind === 'router' ? input(ROUTER_INPUTS.codeNoise, [spec.experts, l]) : null;
   const inputs: RouterInputs = { params, embedding, predictorNoise, codeNoise };
-  return { b, inputs, values: routerForward(b, spec, inputs) };
+  const output = (v: Value, n: string): void => { b.output(v.type.dtype === COMPUTE && dtype !== COMPUTE ? b.cast(v, dtype) : v, n); };
+  return { b, inputs, fed, values: routerForward(b, spec, inputs), input, output };
 }
 
 function gatingGates(b: GraphBuilder, values: RouterValues, gating: Gating, assignment: Value | undefined): Value {
@@ -79,23 +95,23 @@ function gatingGates(b: GraphBuilder, values: RouterValues, gating: Gating, assi
 
 /** Training forward over the global batch: every gate tensor, similarities, assignment, rho. */
 export function buildRouterForward(spec: RouterSpec, batch: number, gating: Gating, resource: ResourceModel, dtype: RouterDType = 'float32'): Graph {
-  const { b, values } = openRouter(spec, 'router_forward', batch, dtype);
+  const { b, values, output } = openRouter(spec, 'router_forward', batch, dtype);
   const gates = gatingGates(b, values, gating, values.assignment);
-  b.output(gates, ROUTER_OUTPUTS.gates);
-  b.output(values.predictorGates, ROUTER_OUTPUTS.predictorGates);
-  if (values.codeGates) b.output(values.codeGates, ROUTER_OUTPUTS.codeGates);
-  if (values.scores) b.output(values.scores, ROUTER_OUTPUTS.scores);
-  if (values.assignment) b.output(values.assignment, ROUTER_OUTPUTS.assignment);
-  b.output(resourceRatio(b, resource, gates), ROUTER_OUTPUTS.rho);
+  output(gates, ROUTER_OUTPUTS.gates);
+  output(values.predictorGates, ROUTER_OUTPUTS.predictorGates);
+  if (values.codeGates) output(values.codeGates, ROUTER_OUTPUTS.codeGates);
+  if (values.scores) output(values.scores, ROUTER_OUTPUTS.scores);
+  if (values.assignment) output(values.assignment, ROUTER_OUTPUTS.assignment);
+  output(resourceRatio(b, resource, gates), ROUTER_OUTPUTS.rho);
   return b.build();
 }
 
 /** The router's training step: losses and d/d(parameters) (outputs 'grad/<param name>'). */
 export function buildRouterStep(spec: RouterSpec, batch: number, gating: Gating, losses: RouterLossSpec, dtype: RouterDType = 'float32'): Graph {
-  const { b, inputs, values } = openRouter(spec, 'router_step', batch, dtype);
+  const { b, inputs, fed, values, input, output } = openRouter(spec, 'router_step', batch, dtype);
   const assignment = gating === 'code' ? b.input(ROUTER_INPUTS.assignment, 'int64', [batch]) : undefined;
   const gates = gatingGates(b, values, gating, assignment);
-  const seed = b.input(ROUTER_INPUTS.gateSeed, dtype, [batch, spec.layout.vectorLength]);
+  const seed = input(ROUTER_INPUTS.gateSeed, [batch, spec.layout.vectorLength]);
   const rho = resourceRatio(b, losses.resource, gates);
   const w = losses.weights;
   const terms: [string, Value, number][] = [
@@ -105,12 +121,12 @@ export function buildRouterStep(spec: RouterSpec, batch: number, gating: Gating,
   ];
   if (spec.kind === 'router') terms.push([ROUTER_OUTPUTS.contrastive, contrastiveLoss(b, values.predictorRouting, inputs.embedding, losses.temperatures), w.contrastive]);
   const router = terms.map(([, v, weight]) => b.mul(v, weight)).reduce((acc, t) => b.add(acc, t));
-  for (const [name, v] of terms) b.output(v, name);
-  b.output(router, ROUTER_OUTPUTS.router);
-  b.output(gates, ROUTER_OUTPUTS.gates);
-  b.output(rho, ROUTER_OUTPUTS.rho);
+  for (const [name, v] of terms) output(v, name);
+  output(router, ROUTER_OUTPUTS.router);
+  output(gates, ROUTER_OUTPUTS.gates);
+  output(rho, ROUTER_OUTPUTS.rho);
   const objective = b.add(router, b.reduceSum(b.mul(gates, seed), undefined, false));
-  const wrt = routerParamShapes(spec).map((p) => inputs.params[p.name] as Value);
+  const wrt = routerParamShapes(spec).map((p) => fed[p.name] as Value);
   return eliminateDeadCode(differentiate(b, objective, wrt).b.build());
 }
 

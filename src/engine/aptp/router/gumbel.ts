@@ -2,7 +2,10 @@
 // a seeded RNG (and the PyTorch twin) can give the same draw. Width entries: sigmoid((z+g+b)/T),
 // then a width group whose hard values are all 0 gets +0.5 on its first entry. Depth entries: the
 // depth logits' softmax, cumulative sum, flipped (most important first), inverse sigmoid (eps 1e-6
-// as the authors), placed by the depth order, then the same sigmoid with the entry's noise.
+// as the authors), placed by the depth order, then the same sigmoid with the entry's noise. The
+// inverse sigmoid's 1 - cdf is summed (the softmax's reverse exclusive cumulative sum), never
+// subtracted: in float32 1 - cdf near the end is rounding noise of 6e-8 that 1/(1 - cdf + 1e-6)
+// multiplies by a million in the gradient.
 // `hardGates` is step(x >= 0.5) with a straight-through gradient.
 import type { GraphBuilder, Value } from '../../ir';
 import type { Random } from '../../train/random';
@@ -30,12 +33,15 @@ export function gumbelGates(b: GraphBuilder, spec: RouterSpec, logits: Value, no
 /** Inverse-sigmoid keep scores of the depth gates in vector order: flip(cumsum(softmax(z))) placed by the depth order. */
 function depthImportance(b: GraphBuilder, spec: RouterSpec, dLogits: Value): Value {
   const d = spec.tables.depth;
-  const cdf = b.cumSum(b.softmax(dLogits, 1), 1);
+  const p = b.softmax(dLogits, 1);
+  const cdf = b.cumSum(p, 1);
+  const rest = b.cumSum(p, 1, { exclusive: true, reverse: true });
   // ordered position j holds cdf[d-1-j] and belongs to depth gate depthOrder[j]
   const pick = new Array<number>(d).fill(0);
   spec.depthOrder.forEach((gate, j) => { pick[gate] = d - 1 - j; });
-  const x = b.gather(cdf, b.constant('int64', [d], pick), 1);
-  return b.sub(b.log(b.add(x, INVERSE_SIGMOID_EPS)), b.log(b.add(b.sub(1, x), INVERSE_SIGMOID_EPS)));
+  const at = b.constant('int64', [d], pick);
+  const [x, oneMinusX] = [b.gather(cdf, at, 1), b.gather(rest, at, 1)];
+  return b.sub(b.log(b.add(x, INVERSE_SIGMOID_EPS)), b.log(b.add(oneMinusX, INVERSE_SIGMOID_EPS)));
 }
 
 /** +0.5 on the first entry of every width group whose hard values are all 0 (per row). */
