@@ -30,10 +30,11 @@ describe('world build', () => {
   it('leaves a folder the engine loads and generates from, and a judge', async () => {
     const out = join(temp.dir, 'model');
     const ctx = context(join(temp.dir, 'ckpt'));
-    const r = await buildWorldModel({ seed: 3, out, judgeSteps: 2, judgeBatch: 4, vaeSteps: 2, vaeBatch: 2, diffusionSteps: 2, diffusionBatch: 2 }, ctx);
+    const r = await buildWorldModel({ seed: 3, out, judgeSteps: 2, judgeBatch: 4, vaeSteps: 2, vaeBatch: 2, decoderSteps: 2, diffusionSteps: 2, emaFrom: 1, diffusionBatch: 2 }, ctx);
     expect(r.diffusion.steps).toBe(2);
     expect(Number.isFinite(r.diffusion.lastLoss) && Number.isFinite(r.vae.lastLoss)).toBe(true);
-    expect(ctx.metrics.has('diffusion/loss@2') && ctx.metrics.has('vae/recon_loss@2') && ctx.metrics.has('judge/images_per_s@2')).toBe(true);
+    expect(ctx.metrics.has('diffusion/loss@2') && ctx.metrics.has('vae/recon_loss@2') && ctx.metrics.has('decoder/recon_loss@2') && ctx.metrics.has('judge/images_per_s@2')).toBe(true);
+    expect(r.decoder?.steps).toBe(2);
     expect(existsSync(join(ctx.checkpointDir, 'diffusion.ckpt.safetensors'))).toBe(true);
 
     const model = await openDiffusersFolder(out);
@@ -52,9 +53,10 @@ describe('world build', () => {
     expect((await judge.read([new Uint8Array(64 * 64 * 3)])).features[0]).toHaveLength(128);
     await judge.dispose();
 
-    // A snapshot of the checkpoints (what `world build --snapshot` writes) is the same model once the build has ended.
+    // A snapshot of the checkpoints (what `world build --snapshot` writes) is the same model once the
+    // build has ended: the fine-tuned decoder, and the UNet's moving average rather than its last step.
     const snap = await snapshotWorldModel(join(temp.dir, 'snapshot'), ctx);
-    expect(snap.steps).toEqual({ judge: 2, vae: 2, diffusion: 2 });
+    expect(snap.steps).toEqual({ judge: 2, vae: 2, decoder: 2, diffusion: 2 });
     for (const file of ['unet/diffusion_pytorch_model.safetensors', 'vae/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors', 'judge/judge.safetensors', 'vae/config.json']) {
       expect(readFileSync(join(snap.dir, file)).equals(readFileSync(join(out, file))), file).toBe(true);
     }

@@ -7,7 +7,7 @@ import { isEngineError } from '../../engine/core/errors';
 import type { JobContext } from '../../engine/jobs/job';
 import { openWorkspace } from '../../engine/store/workspace';
 import type { TrainingContext } from '../../engine/train/loop';
-import { buildWorldModel, snapshotWorldModel } from '../../engine/world/build';
+import { buildWorldModel, DEFAULT_DECODER_STEPS, snapshotWorldModel } from '../../engine/world/build';
 import { MAX_ITEMS, MIN_ITEMS, writeWorldDataset } from '../../engine/world/dataset';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
 import { table } from '../format';
@@ -15,7 +15,7 @@ import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
 
-const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--steps N] [--snapshot]';
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--ema-from N] [--snapshot]';
 
 function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
@@ -43,7 +43,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
   const ws = openWorkspace(stringOption(args, 'workspace'));
   const out = resolve(stringOption(args, 'out') ?? join(ws.dir, 'models', `world-seed-${seed}`));
   const checkpointDir = resolve(stringOption(args, 'checkpoints') ?? join(ws.dir, 'checkpoints', `world-seed-${seed}`));
-  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, threads: intOption(args, 'threads', 1, 1024) ?? 1 };
+  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, decoderSteps: intOption(args, 'decoder-steps', 0, 1_000_000) ?? DEFAULT_DECODER_STEPS, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, emaFrom: intOption(args, 'ema-from', 0, 10_000_000), threads: intOption(args, 'threads', 1, 1024) ?? 1 };
   if (flag(args, 'snapshot')) {
     try {
       const noop: TrainingContext = { signal: new AbortController().signal, checkpointDir, metric: () => {}, progress: () => {} };
@@ -80,6 +80,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
       ['model', r.dir],
       ['judge', `${r.judge.steps} steps, loss ${r.judge.lastLoss.toFixed(4)}, ${r.judge.imagesPerSecond.toFixed(1)} images/s`],
       ['vae', `${r.vae.steps} steps, loss ${r.vae.lastLoss.toFixed(5)}, ${r.vae.imagesPerSecond.toFixed(1)} images/s`],
+      ...(r.decoder ? [['decoder', `${r.decoder.steps} steps, loss ${r.decoder.lastLoss.toFixed(5)}, ${r.decoder.imagesPerSecond.toFixed(1)} images/s`] as const] : []),
       ['diffusion', `${r.diffusion.steps} steps, loss ${r.diffusion.lastLoss.toFixed(5)}, ${r.diffusion.imagesPerSecond.toFixed(1)} images/s`],
       ['scaling factor', r.scalingFactor.toPrecision(5)],
       ['time', `${minutes} min this call (run ${run.id}, checkpoints in ${checkpointDir})`],
@@ -101,7 +102,7 @@ export const worldCommand: CliCommand = {
   usage: USAGE,
   options: {
     size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, reference: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
-    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, 'decoder-steps': { type: 'string' }, 'ema-from': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
     snapshot: { type: 'boolean' },
   },
   optionHelp: {
@@ -114,6 +115,8 @@ export const worldCommand: CliCommand = {
     checkpoints: 'build: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
     'judge-steps': 'build: judge training steps (default 1200)',
     'vae-steps': 'build: VAE training steps (default 300)',
+    'ema-from': 'build: the diffusion step from which the saved UNet and text encoder are the moving average of their weights (decay 0.999; default 70% of --steps)',
+    'decoder-steps': `build: VAE decoder fine-tuning steps on the frozen encoder (default ${DEFAULT_DECODER_STEPS}; 0 skips)`,
     steps: 'build: text encoder + UNet training steps (default 6000)',
     threads: 'build: compute threads (default 1)',
     snapshot: 'build: write the model folder from the checkpoints as they are now, without training (while a build runs)',

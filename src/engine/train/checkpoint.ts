@@ -1,5 +1,6 @@
-// Training checkpoints: one safetensors file holding every parameter ('param/<name>') and optimiser
-// state tensor ('opt/<param>/<state>'), with the step and the caller's resume state (RNG, data
+// Training checkpoints: one safetensors file holding every parameter ('param/<name>'), optimiser
+// state tensor ('opt/<param>/<state>') and, once it has started, the parameters' moving average
+// ('ema/<name>'), with the step and the caller's resume state (RNG, data
 // cursor, anything JSON) in its metadata. writeSafetensors writes a temporary name and renames it,
 // so a checkpoint on disk is always whole; resuming from it continues the run exactly.
 import { existsSync } from 'node:fs';
@@ -15,6 +16,7 @@ export interface Checkpoint<S> {
 }
 
 const PARAM = 'param/';
+const EMA = 'ema/';
 
 function f32(name: string, t: HostTensor): TensorToWrite {
   if (!(t.data instanceof Float32Array)) throw new EngineError('dtype-mismatch', `Checkpoint tensor '${name}' is ${t.dtype}; checkpoints hold float32 training state.`, { tensor: name });
@@ -26,6 +28,7 @@ export async function writeCheckpoint<S>(path: string, checkpoint: Checkpoint<S>
   const tensors = [
     ...Object.entries(snapshot.params).map(([n, t]) => f32(`${PARAM}${n}`, t)),
     ...Object.entries(snapshot.optimizerState).map(([n, t]) => f32(n, t)),
+    ...Object.entries(snapshot.ema ?? {}).map(([n, t]) => f32(`${EMA}${n}`, t)),
   ];
   await writeSafetensors(path, tensors, { step: String(snapshot.step), state: JSON.stringify(checkpoint.state) });
 }
@@ -38,11 +41,13 @@ export async function readCheckpoint<S>(path: string): Promise<Checkpoint<S>> {
   if (!Number.isInteger(step) || meta['state'] === undefined) throw new EngineError('corrupt-file', `${path} is not a training checkpoint (no step/state metadata); choose a checkpoint the trainer wrote.`, { file: path });
   const params: Record<string, HostTensor> = {};
   const optimizerState: Record<string, HostTensor> = {};
+  const ema: Record<string, HostTensor> = {};
   for (const name of file.tensors.keys()) {
     const t = await readTensor(file, name, 'float32');
     const host = hostTensor('float32', t.shape, t.data as Float32Array);
     if (name.startsWith(PARAM)) params[name.slice(PARAM.length)] = host;
+    else if (name.startsWith(EMA)) ema[name.slice(EMA.length)] = host;
     else optimizerState[name] = host;
   }
-  return { snapshot: { step, params, optimizerState }, state: JSON.parse(meta['state']) as S };
+  return { snapshot: { step, params, optimizerState, ...(Object.keys(ema).length > 0 ? { ema } : {}) }, state: JSON.parse(meta['state']) as S };
 }

@@ -1,7 +1,9 @@
 // Trainer: holds parameters and optimiser state as host tensors and runs one training step per
 // onnxruntime call (forward, backward and update in one graph, see training-graph.ts); evaluation
 // runs the forward graph with the current parameters. Parameters never leave the trainer aliased:
-// each step replaces them with the step's outputs.
+// each step replaces them with the step's outputs. Optionally it keeps an exponential moving average
+// of the parameters from a given step on (what a diffusion model is sampled with: the average of
+// the last thousand or so iterates draws far cleaner images than the last iterate alone).
 import { EngineError } from '../core/errors';
 import type { Graph } from '../ir';
 import { emitModel } from '../onnx';
@@ -15,6 +17,14 @@ export interface TrainerSnapshot {
   readonly params: Readonly<Record<string, HostTensor>>;
   /** Optimiser state by input name 'opt/<param>/<state>'. */
   readonly optimizerState: Readonly<Record<string, HostTensor>>;
+  /** The parameters' moving average, once it has started (TrainerOptions.ema). */
+  readonly ema?: Readonly<Record<string, HostTensor>>;
+}
+
+/** An exponential moving average of the parameters: it starts as a copy at step `from`, then ema = decay * ema + (1 - decay) * params after every applied step. */
+export interface EmaOptions {
+  readonly decay: number;
+  readonly from: number;
 }
 
 export interface TrainerOptions {
@@ -28,6 +38,7 @@ export interface TrainerOptions {
   readonly session?: SessionConfig;
   /** Continue from a snapshot (its parameters replace `params`, which still give names and shapes). */
   readonly resume?: TrainerSnapshot;
+  readonly ema?: EmaOptions;
 }
 
 export interface StepResult {
@@ -40,6 +51,7 @@ export interface StepResult {
 export class Trainer {
   private params: Record<string, HostTensor>;
   private state: Record<string, HostTensor>;
+  private ema: Record<string, HostTensor> | undefined;
   private steps = 0;
   private evalSession: RuntimeSession | undefined;
 
@@ -67,6 +79,13 @@ export class Trainer {
       }
     }
     this.steps = snapshot.step;
+    if (snapshot.ema) {
+      for (const [name, current] of Object.entries(this.params)) {
+        const saved = snapshot.ema[name];
+        if (!saved || saved.dims.join() !== current.dims.join()) throw new EngineError('invalid-argument', `The snapshot's moving average has no '${name}' of [${current.dims.join(', ')}]; resume with a snapshot of the same model.`, { name });
+      }
+      this.ema = { ...snapshot.ema };
+    }
   }
 
   static async create(forward: Graph, options: TrainerOptions): Promise<Trainer> {
@@ -81,9 +100,27 @@ export class Trainer {
   /** Current parameter values (replaced, never mutated, by each step). */
   get parameters(): Readonly<Record<string, HostTensor>> { return this.params; }
 
-  /** The run so far: step count, parameters and optimiser state (host tensors, not copied). */
+  /** The parameters' moving average when it has started (TrainerOptions.ema), else the parameters. */
+  get averaged(): Readonly<Record<string, HostTensor>> { return this.ema ?? this.params; }
+
+  /** The run so far: step count, parameters, optimiser state and moving average (host tensors, not copied). */
   snapshot(): TrainerSnapshot {
-    return { step: this.steps, params: { ...this.params }, optimizerState: { ...this.state } };
+    return { step: this.steps, params: { ...this.params }, optimizerState: { ...this.state }, ...(this.ema ? { ema: { ...this.ema } } : {}) };
+  }
+
+  private updateAverage(): void {
+    const o = this.options.ema;
+    if (!o || this.steps < o.from) return;
+    if (!this.ema) {
+      this.ema = Object.fromEntries(Object.entries(this.params).map(([n, p]) => [n, copyOf(p)]));
+      return;
+    }
+    for (const [name, p] of Object.entries(this.params)) {
+      const next = copyOf(this.ema[name] ?? p);
+      const [avg, cur] = [next.data as Float32Array | Float64Array, p.data as Float32Array | Float64Array];
+      for (let i = 0; i < avg.length; i++) avg[i] = o.decay * (avg[i] ?? 0) + (1 - o.decay) * (cur[i] ?? 0);
+      this.ema[name] = next;
+    }
   }
 
   /**
@@ -101,6 +138,7 @@ export class Trainer {
     for (const name of Object.keys(this.params)) this.params[name] = take(out, newName(name));
     for (const name of Object.keys(this.state)) this.state[name] = take(out, newName(name));
     this.steps = t;
+    this.updateAverage();
     return { loss, outputs: out, skipped: false };
   }
 
@@ -131,6 +169,10 @@ function take(out: Outputs, name: string): HostTensor {
   const t = out[name];
   if (!t) throw new EngineError('runtime-failure', `The training step returned no '${name}'.`, { output: name });
   return t;
+}
+
+function copyOf(p: HostTensor): HostTensor {
+  return p.dtype === 'float64' ? hostTensor('float64', p.dims, Float64Array.from(p.data as Float64Array)) : hostTensor('float32', p.dims, Float32Array.from(p.data as Float32Array));
 }
 
 function zerosLike(p: HostTensor): HostTensor {

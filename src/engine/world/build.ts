@@ -1,7 +1,10 @@
 // `aptp world build`: trains the world model from a seed with the engine's own autodiff and AdamW,
 // in stages over scenes rendered on the fly: (0) the judge (judge.ts); (1) the VAE (reconstruction
-// + small KL), then its latent scale is measured; (2) the CLIP text encoder and UNet together on
-// epsilon prediction, with 10% of captions dropped for classifier-free guidance. Each stage checkpoints atomically and a
+// + small KL); (1b) the VAE decoder alone on the frozen encoder's sampled latents (a short joint
+// training leaves colours washed out and edges soft; the latent space the UNet learns stays the
+// same because the encoder does not move), then the latent scale is measured; (2) the CLIP text encoder and UNet together on
+// epsilon prediction, with 10% of captions dropped for classifier-free guidance, saved as the moving
+// average of its weights over the last steps (--ema-from). Each stage checkpoints atomically and a
 // second call with the same checkpoint folder resumes exactly where the last one stopped. Writes
 // a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts).
 import { mkdirSync } from 'node:fs';
@@ -30,7 +33,11 @@ export interface WorldBuildOptions {
   readonly judgeSteps: number;
   readonly judgeBatch?: number;
   readonly vaeSteps: number;
+  /** Decoder-only fine-tuning steps after the VAE (0 skips the stage). */
+  readonly decoderSteps?: number;
   readonly diffusionSteps: number;
+  /** The diffusion step from which the UNet and text encoder are averaged (default 70% of the steps; the model is saved with the average). */
+  readonly emaFrom?: number;
   readonly vaeBatch?: number;
   readonly diffusionBatch?: number;
   readonly threads?: number;
@@ -40,11 +47,16 @@ export interface WorldBuildResult {
   readonly dir: string;
   readonly judge: LoopResult;
   readonly vae: LoopResult;
+  readonly decoder?: LoopResult;
   readonly diffusion: LoopResult;
   readonly scalingFactor: number;
 }
 
 const KL_WEIGHT = 1e-4;
+const EMA_DECAY = 0.999;
+export const defaultEmaFrom = (diffusionSteps: number): number => Math.round(0.7 * diffusionSteps);
+/** Decoder fine-tuning steps of `aptp world build` unless told (batch 8: 12,000 fresh scenes). */
+export const DEFAULT_DECODER_STEPS = 1500;
 
 /**
  * Sessions of a long training on a CPU that other work shares: idle threads do not spin (spinning
@@ -75,6 +87,25 @@ async function trainAutoencoder(o: WorldBuildOptions, ctx: TrainingContext): Pro
   const data = autoencoderBatches(new WorldStream(o.seed, saved?.state), batch, LATENT_SIZE);
   const result = await trainLoop(trainer, { name: 'vae', steps: o.vaeSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(1e-3, o.vaeSteps, 20), scalars: ['recon_loss', 'kl'] }, data, ctx);
   return { params: { ...trainer.parameters }, result };
+}
+
+const isDecoderWeight = (name: string): boolean => name.startsWith('decoder.') || name.startsWith('post_quant_conv.');
+
+/**
+ * Fine-tunes the decoder (and post_quant_conv) on the frozen encoder's sampled latents: the same
+ * autoencoder graph with only the decoder's weights trained, so the KL term is a constant and the
+ * latents the diffusion stage sees are exactly those of the joint training.
+ */
+async function trainDecoder(o: WorldBuildOptions, vae: Record<string, HostTensor>, ctx: TrainingContext): Promise<{ params: Record<string, HostTensor>; result?: LoopResult }> {
+  const steps = o.decoderSteps ?? 0;
+  if (steps === 0) return { params: vae };
+  const batch = o.vaeBatch ?? 8;
+  const { graph, params } = promoteToInputs(autoencoderGraph(worldConfigs().vae, batch, tensorWeights(vae), KL_WEIGHT), isDecoderWeight);
+  const saved = await findCheckpoint<CursorState>(ctx, 'decoder');
+  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 5e-4, weightDecay: 0 }), session: trainingSession(o.threads), keep: ['recon_loss'], resume: saved?.snapshot });
+  const data = autoencoderBatches(new WorldStream(o.seed + 5, saved?.state), batch, LATENT_SIZE);
+  const result = await trainLoop(trainer, { name: 'decoder', steps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(5e-4, steps, 20), scalars: ['recon_loss'] }, data, ctx);
+  return { params: { ...vae, ...trainer.parameters }, result };
 }
 
 /** The trained encoder as a session that maps images (and noise) to latents at scale `scale`. */
@@ -133,14 +164,15 @@ async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTens
   const saved = await findCheckpoint<DiffusionState>(ctx, 'diffusion');
   const scale = saved?.state.scale ?? (await measureScale(vae, o.seed, threads));
   const { graph, params } = promoteToInputs(diffusionGraph(worldConfigs(), batch, { unet: randomWeights(o.seed + 2), text: randomWeights(o.seed + 3) }));
-  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 5e-4, weightDecay: 0.01 }), session: trainingSession(threads), resume: saved?.snapshot });
+  const ema = { decay: EMA_DECAY, from: o.emaFrom ?? defaultEmaFrom(o.diffusionSteps) };
+  const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr: 5e-4, weightDecay: 0.01 }), session: trainingSession(threads), resume: saved?.snapshot, ema });
   const tokDir = join(ctx.checkpointDir, 'tokenizer');
   writeTokenizer(tokDir);
   const enc = await encoderSession(vae, batch, scale, threads);
   const data = diffusionBatches(new WorldStream(o.seed + 7, saved?.state), enc, loadClipTokenizer(tokDir), batch, scale);
   try {
     const result = await trainLoop(trainer, { name: 'diffusion', steps: o.diffusionSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(5e-4, o.diffusionSteps, 50) }, data, ctx);
-    return { params: { ...trainer.parameters }, result, scale };
+    return { params: { ...trainer.averaged }, result, scale };
   } finally {
     await enc.dispose();
   }
@@ -157,11 +189,12 @@ export async function snapshotWorldModel(out: string, ctx: TrainingContext): Pro
     return saved;
   };
   const [judge, vae, diffusion] = [await stage('judge'), await stage('vae'), await stage<DiffusionState>('diffusion')];
-  const params = diffusion.snapshot.params;
+  const decoder = await findCheckpoint<CursorState>(ctx, 'decoder');
+  const params = diffusion.snapshot.ema ?? diffusion.snapshot.params;
   const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(params).filter(([k]) => k.startsWith('text_model.') === prefix));
-  const dir = await saveWorldModel(out, { unet: split(false), textEncoder: split(true), vae: vae.snapshot.params, scalingFactor: diffusion.state.scale });
+  const dir = await saveWorldModel(out, { unet: split(false), textEncoder: split(true), vae: { ...vae.snapshot.params, ...decoder?.snapshot.params }, scalingFactor: diffusion.state.scale });
   await saveJudge(join(dir, 'judge'), judge.snapshot.params);
-  return { dir, steps: { judge: judge.snapshot.step, vae: vae.snapshot.step, diffusion: diffusion.snapshot.step } };
+  return { dir, steps: { judge: judge.snapshot.step, vae: vae.snapshot.step, ...(decoder ? { decoder: decoder.snapshot.step } : {}), diffusion: diffusion.snapshot.step } };
 }
 
 /** Trains (or resumes) both stages and writes the model folder to `options.out`. */
@@ -169,9 +202,10 @@ export async function buildWorldModel(options: WorldBuildOptions, ctx: TrainingC
   mkdirSync(ctx.checkpointDir, { recursive: true });
   const judge = await trainJudge({ seed: options.seed, steps: options.judgeSteps, batch: options.judgeBatch, threads: options.threads }, ctx);
   const vae = await trainAutoencoder(options, ctx);
+  const decoder = await trainDecoder(options, vae.params, ctx);
   const diffusion = await trainDiffusion(options, vae.params, ctx);
   const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(diffusion.params).filter(([k]) => k.startsWith('text_model.') === prefix));
-  const dir = await saveWorldModel(options.out, { unet: split(false), textEncoder: split(true), vae: vae.params, scalingFactor: diffusion.scale });
+  const dir = await saveWorldModel(options.out, { unet: split(false), textEncoder: split(true), vae: decoder.params, scalingFactor: diffusion.scale });
   await saveJudge(join(dir, 'judge'), judge.params);
-  return { dir, judge: judge.result, vae: vae.result, diffusion: diffusion.result, scalingFactor: diffusion.scale };
+  return { dir, judge: judge.result, vae: vae.result, ...(decoder.result ? { decoder: decoder.result } : {}), diffusion: diffusion.result, scalingFactor: diffusion.scale };
 }
