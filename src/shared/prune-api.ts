@@ -52,6 +52,8 @@ export const pruneConfigSchema = z.object({
   samplePrompts: positiveInt.default(4),
   /** Sampler (DDIM) steps per sample image. */
   sampleSteps: positiveInt.default(20),
+  /** Classifier-free guidance scale of the sample images (1: none), the empty prompt as the unconditional one. */
+  sampleGuidance: z.number().min(1).max(30).default(7.5),
 }).strict();
 
 export type PruneConfigInput = z.input<typeof pruneConfigSchema>;

@@ -75,4 +75,17 @@ describe('per-code samples of a pruning run', () => {
     await expect(handlers.runSamples({ runId: 'nope' })).rejects.toThrow(/No run nope/);
     expect(existsSync(join(pw.ws.dir, 'samples', whole.runId))).toBe(true);
   });
+
+  it('use classifier-free guidance against the empty prompt unless told 1', { timeout: 600_000 }, async () => {
+    const sha = async (input: Parameters<typeof pruneConfigSchema.parse>[0]) => {
+      const job = await openPruneJob(pw.ws, pruneConfigSchema.parse(input), 1);
+      expect((await finish(job)).status).toBe('completed');
+      return new SampleRepository(pw.ws.db).list(job.runId).map((s) => s.sha256);
+    };
+    const base = { ...config(), steps: 2, sampleEvery: 2, samplePrompts: 1 };
+    const [plain, guided, again] = [await sha({ ...base, sampleGuidance: 1 }), await sha(base), await sha(base)];
+    expect(guided).toEqual(again);
+    expect(guided).toHaveLength(plain.length);
+    guided.forEach((g, i) => expect(g, `sample ${i}`).not.toBe(plain[i]));
+  });
 });

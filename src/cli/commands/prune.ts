@@ -15,10 +15,10 @@ import { formatBytes, table } from '../format';
 import { flag, stringOption } from '../options';
 import { progressBar } from '../progress';
 
-const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--baseline] [--seed N] [--text-encoder model|sentence-transformers:DIR] [--sample-every N] | aptp prune --resume RUN';
+const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--baseline] [--seed N] [--text-encoder model|sentence-transformers:DIR] [--sample-every N] [--sample-guidance G] | aptp prune --resume RUN';
 
 const NUMBERS = { budget: 'budget', experts: 'experts', steps: 'steps', batch: 'batch', 'micro-batch': 'microBatch', seed: 'seed', lr: 'lr', resolution: 'resolution', 'checkpoint-every': 'checkpointEvery', 'pretrain-steps': 'pretrainSteps', 'warmup-steps': 'warmupSteps',
-  'sample-every': 'sampleEvery', 'sample-prompts': 'samplePrompts', 'sample-steps': 'sampleSteps' } as const;
+  'sample-every': 'sampleEvery', 'sample-prompts': 'samplePrompts', 'sample-steps': 'sampleSteps', 'sample-guidance': 'sampleGuidance' } as const;
 
 function number(args: ParsedArgs, name: string): number | undefined {
   const text = stringOption(args, name);
@@ -70,7 +70,7 @@ function printPlan(job: PruneJob): void {
     ['budget', `${c.budget} of ${g(e.totalMacs)} = ${g(e.budgetMacs)} per image step at ${e.latent.height}x${e.latent.width} latents`],
     ['prunable target', `${e.prunableTarget.toFixed(4)} of the prunable ${g(e.prunableMacs)}`],
     ['prompt encoder', c.promptEncoder === 'model' ? `the model's text encoder, pooled (${job.promptEncoder})` : `${c.promptEncoder} (${job.promptEncoder})`],
-    ['samples', c.sampleEvery > 0 ? `${c.samplePrompts} prompts per code every ${c.sampleEvery} steps (${c.sampleSteps} DDIM steps)` : 'none'],
+    ['samples', c.sampleEvery > 0 ? `${c.samplePrompts} prompts per code every ${c.sampleEvery} steps (${c.sampleSteps} DDIM steps, guidance ${c.sampleGuidance})` : 'none'],
     ['router', `${c.kind === 'single' ? 'one architecture for every prompt (baseline)' : `${c.experts} experts`}, ${e.gateEntries} gate entries, optimal transport ${c.optimalTransport ? 'on' : 'off'}`],
     ['steps', `${c.steps} at global batch ${c.batch} (micro-batch ${c.microBatch}), predictor pre-training ${c.pretrainSteps}, warm-up ${c.warmupSteps}`],
     ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)}`],
@@ -117,7 +117,7 @@ export const pruneCommand: CliCommand = {
     batch: { type: 'string' }, 'micro-batch': { type: 'string' }, preset: { type: 'string' }, 'no-ot': { type: 'boolean' }, baseline: { type: 'boolean' },
     seed: { type: 'string' }, lr: { type: 'string' }, resolution: { type: 'string' }, 'checkpoint-every': { type: 'string' },
     'pretrain-steps': { type: 'string' }, 'warmup-steps': { type: 'string' }, 'text-encoder': { type: 'string' },
-    'sample-every': { type: 'string' }, 'sample-prompts': { type: 'string' }, 'sample-steps': { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    'sample-every': { type: 'string' }, 'sample-prompts': { type: 'string' }, 'sample-steps': { type: 'string' }, 'sample-guidance': { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
   },
   optionHelp: {
     model: 'the diffusers model folder whose UNet is pruned',
@@ -140,6 +140,7 @@ export const pruneCommand: CliCommand = {
     'sample-every': 'steps between per-code sample images (default a fifth of the steps; 0 for none)',
     'sample-prompts': 'fixed dataset prompts each code generates per sample step (default 4)',
     'sample-steps': 'DDIM steps per sample image (default 20)',
+    'sample-guidance': "classifier-free guidance of the sample images against the empty prompt (default 7.5; 1 for none)",
     resume: 'continue a recorded run from its newest checkpoint',
     threads: 'compute threads',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',

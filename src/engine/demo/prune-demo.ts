@@ -65,7 +65,7 @@ export async function runPruneDemo(ws: Workspace, options: { steps: number; seed
   const unet = unetConfigSchema.parse({ block_out_channels: [32, 64], layers_per_block: 1, down_block_types: ['CrossAttnDownBlock2D', 'DownBlock2D'], up_block_types: ['UpBlock2D', 'CrossAttnUpBlock2D'], attention_head_dim: 2, norm_num_groups: 8, cross_attention_dim: 16 });
   const vae = vaeConfigSchema.parse({ block_out_channels: [8, 16], down_block_types: ['DownEncoderBlock2D', 'DownEncoderBlock2D'], up_block_types: ['UpDecoderBlock2D', 'UpDecoderBlock2D'], layers_per_block: 1, norm_num_groups: 4, latent_channels: 4 });
   // resolution: the synthetic prompts carry no images; 256 px is the size the recorded run states
-  const config = resolvePruneConfig({ ...pruneConfigSchema.parse({ model: 'built-in tiny UNet', dataset: 'demo prompts', budget: 0.7, preset: 'quick', steps: options.steps, batch: 16, microBatch: 8, experts: 4, pretrainSteps: Math.ceil(options.steps / 5), warmupSteps: 2, lr: 0.05, seed: options.seed, checkpointEvery: 10, promptEncoder: 'model', samplePrompts: 4, sampleSteps: 10 }), resolution: 256 });
+  const config = resolvePruneConfig({ ...pruneConfigSchema.parse({ model: 'built-in tiny UNet', dataset: 'demo prompts', budget: 0.7, preset: 'quick', steps: options.steps, batch: 16, microBatch: 8, experts: 4, pretrainSteps: Math.ceil(options.steps / 5), warmupSteps: 2, lr: 0.05, seed: options.seed, checkpointEvery: 10, promptEncoder: 'model', samplePrompts: 4, sampleSteps: 10, sampleGuidance: 1 }), resolution: 256 });
   const items = syntheticPrompts(32, 4, options.seed);
   const datasetId = await recordPrompts(ws, items, ctx);
   const data: PruneData = { ...memoryData(items, LATENT, TEXT), promptEncoder: DEMO_PROMPT_ENCODER };
@@ -75,7 +75,8 @@ export async function runPruneDemo(ws: Workspace, options: { steps: number; seed
   const project = (ws.projects.list().find((p) => p.name === 'demo') ?? ws.projects.create('demo', { kind: 'built-in demo' })).id;
   const run = ws.runs.create(project, PRUNE_RUN_KIND, { ...config, objective: setup.objective, promptEncoderId: DEMO_PROMPT_ENCODER });
   const routing = new RoutingRecorder(setup.stepper.setup.router, setup.stepper.setup.losses.resource, { ws, runId: run.id, datasetId, encoder: DEMO_PROMPT_ENCODER }, session);
-  const plan = { every: config.sampleEvery, totalSteps: config.steps, prompts: config.samplePrompts, steps: config.sampleSteps, seed: config.seed };
+  // no guidance: the demo's prompts are synthetic text states, there is no text encoder for an empty prompt
+  const plan = { every: config.sampleEvery, totalSteps: config.steps, prompts: config.samplePrompts, steps: config.sampleSteps, seed: config.seed, guidance: config.sampleGuidance };
   const sampler = new CodeSampler(ws, run.id, { unet, unetWeights: weights, vae, vaeWeights: randomWeights(options.seed + 5), scheduler: {}, vaeScale: 2 }, data, plan, (state) => routing.architectures(state), session);
   ws.runs.setStatus(run.id, 'running');
   let codes: number[] = [];

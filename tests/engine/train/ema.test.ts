@@ -49,7 +49,7 @@ describe('parameter moving average', () => {
       if (expected) Array.from(t.averaged['w']!.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected![i] ?? 0, 6));
     }
     // the average lags the last iterate: it is a different tensor with different values
-    expect(Array.from(t.averaged['w']!.data)).not.toEqual(Array.from(t.parameters['w']!.data));
+    expect(Array.from(t.averaged['w']!.data as Float32Array)).not.toEqual(Array.from(t.parameters['w']!.data as Float32Array));
   });
 
   it('is kept in checkpoints and a resumed run ends with the uninterrupted average', async () => {
@@ -64,7 +64,7 @@ describe('parameter moving average', () => {
     expect(Object.keys(saved.snapshot.ema ?? {})).toEqual(['w']);
     const resumed = await Trainer.create(forward(), options(saved.snapshot));
     for (let s = 6; s <= 8; s++) await resumed.step(batch(s));
-    expect(Array.from(resumed.averaged['w']!.data)).toEqual(Array.from(straight.averaged['w']!.data));
-    expect(Array.from(resumed.parameters['w']!.data)).toEqual(Array.from(straight.parameters['w']!.data));
+    expect(Array.from(resumed.averaged['w']!.data as Float32Array)).toEqual(Array.from(straight.averaged['w']!.data as Float32Array));
+    expect(Array.from(resumed.parameters['w']!.data as Float32Array)).toEqual(Array.from(straight.parameters['w']!.data as Float32Array));
   });
 });

@@ -13,6 +13,7 @@ import { imageGeometry } from '../../models/sd/pipeline';
 import type { SessionConfig } from '../../runtime';
 import type { Workspace } from '../../store/workspace';
 import { DatasetRepository, type DatasetRecord } from '../../store/repositories/datasets';
+import { openSdEncoders } from '../../data/sd-encoders';
 import { preparedData } from './prepared-data';
 import { prepareSentenceEmbeddings, sentenceFolderOf } from './prompt-embeddings';
 import { RoutingRecorder } from './routing-record';
@@ -63,6 +64,17 @@ export async function openModel(ws: Workspace, config: ResolvedPruneConfig, sess
   return { dataset, data, pruneModel, sampleModel };
 }
 
+/** The empty prompt's text states from the model's own text encoder (the samples' unconditional prediction). */
+async function emptyPromptStates(modelDir: string, session: SessionConfig): Promise<Float32Array> {
+  const encoders = await openSdEncoders(modelDir, { captionBatch: 1, session });
+  try {
+    const [states] = await encoders.caption.encodeBatch(['']);
+    return states!['text-states'].data as Float32Array;
+  } finally {
+    await encoders.dispose();
+  }
+}
+
 /** What `config` would cost (MACs at the budget, prunable target, memory per micro-batch), without starting anything. */
 export async function estimatePrune(ws: Workspace, input: PruneConfig): Promise<PruneEstimate> {
   const config = resolvePruneConfig(await withModelResolution(input));
@@ -80,8 +92,9 @@ export async function openPruneJob(ws: Workspace, input: PruneConfig | { readonl
   const id = runId ?? ws.runs.create(projectFor(ws), PRUNE_RUN_KIND, { ...config, objective: setup.objective, promptEncoderId: data.promptEncoder }).id;
   const checkpointDir = join(ws.dir, 'checkpoints', id);
   const routing = new RoutingRecorder(setup.stepper.setup.router, setup.stepper.setup.losses.resource, { ws, runId: id, datasetId: dataset.id, encoder: data.promptEncoder ?? '' }, session);
-  const plan = { every: config.sampleEvery, totalSteps: config.steps, prompts: config.samplePrompts, steps: config.sampleSteps, seed: config.seed };
-  const samples = new CodeSampler(ws, id, sampleModel, data, plan, (state) => routing.architectures(state), session);
+  const plan = { every: config.sampleEvery, totalSteps: config.steps, prompts: config.samplePrompts, steps: config.sampleSteps, seed: config.seed, guidance: config.sampleGuidance };
+  const unconditional = config.sampleGuidance > 1 && config.sampleEvery > 0 ? await emptyPromptStates(config.model, session) : undefined;
+  const samples = new CodeSampler(ws, id, { ...sampleModel, unconditional }, data, plan, (state) => routing.architectures(state), session);
   const hooks: Pick<PruneRunContext, 'checkpointed' | 'stepped'> = {
     checkpointed: async (_step, state) => { await routing.record(state); },
     stepped: async (step, state) => { await samples.maybeSample(step, state); },

@@ -1,8 +1,8 @@
 // Per-code sample images of a pruning run: every `every` steps (and at the last step) each code's
 // hard architecture gates the UNet and generates the same fixed prompts (taken evenly from the
 // dataset, their cached text states) from the same fixed seeds (run seed + prompt index), with the
-// pipeline's sampler (DDIM, no classifier-free guidance: the cache holds no unconditional states),
-// decoded by the model's VAE. PNGs go to samples/<run>/step-<n>/ under the workspace (temporary
+// pipeline's sampler (DDIM, with classifier-free guidance against the empty prompt's text states
+// when the plan's guidance is above 1, as the pipeline generates), decoded by the model's VAE. PNGs go to samples/<run>/step-<n>/ under the workspace (temporary
 // name, then rename) and rows to run_samples. Everything is derived from (run, step, state), so a
 // resumed run that repeats a step rewrites the same files and replaces the same rows.
 import { createHash } from 'node:crypto';
@@ -31,6 +31,8 @@ export interface SampleModel {
   readonly scheduler: SchedulerConfigInput;
   /** Pixels per latent cell (8 for SD). */
   readonly vaeScale: number;
+  /** The empty prompt's text states [T * D] from the model's text encoder (classifier-free guidance). */
+  readonly unconditional?: Float32Array;
 }
 
 export interface SamplePlan {
@@ -41,6 +43,8 @@ export interface SamplePlan {
   /** Sampler steps per image. */
   readonly steps: number;
   readonly seed: number;
+  /** Classifier-free guidance scale (1: none; above 1 needs SampleModel.unconditional). */
+  readonly guidance: number;
 }
 
 /** Which steps get samples: every `every` steps and the last one. */
@@ -69,6 +73,9 @@ export class CodeSampler {
     private readonly architectures: CodeArchitectures,
     session: SessionConfig = {},
   ) {
+    if (plan.guidance > 1 && model.unconditional?.length !== data.textShape[0] * data.textShape[1]) {
+      throw new EngineError('invalid-argument', `Samples with guidance ${plan.guidance} need the empty prompt's text states of shape [${data.textShape.join(', ')}]; set the sample guidance to 1 or give the model's text encoder.`, { guidance: plan.guidance });
+    }
     this.sessions = new GraphSessions(session);
   }
 
@@ -108,14 +115,22 @@ export class CodeSampler {
     indices.forEach((_, p) => x.set(initialLatents(per, sampler.initNoiseSigma, { seed: this.plan.seed + p }), p * per));
     const arch = new Float32Array(n * gates.length);
     for (let p = 0; p < n; p++) arch.set(gates, p * gates.length);
+    const { guidance } = this.plan;
+    const empty = guidance > 1 && this.model.unconditional ? repeat(this.model.unconditional, n) : undefined;
     for (const [i, timestep] of sampler.timesteps.entries()) {
-      const out = await denoise.run({
-        [UNET_INPUTS.sample]: hostTensor('float32', [n, c, h, w], sampler.scaleModelInput(x, i)),
+      const input = sampler.scaleModelInput(x, i);
+      const predict = async (context: Float32Array): Promise<Float32Array> => float32((await denoise.run({
+        [UNET_INPUTS.sample]: hostTensor('float32', [n, c, h, w], input),
         [UNET_INPUTS.timestep]: hostTensor('float32', [n], new Float32Array(n).fill(timestep)),
-        [UNET_INPUTS.context]: hostTensor('float32', [n, t, d], text),
+        [UNET_INPUTS.context]: hostTensor('float32', [n, t, d], context),
         [ARCH_VECTOR_INPUT]: hostTensor('float32', [n, gates.length], arch),
-      });
-      x = sampler.step(float32(out[UNET_OUTPUT]?.data, 'gated UNet'), i, x);
+      }))[UNET_OUTPUT]?.data, 'gated UNet');
+      const cond = await predict(text);
+      if (empty) {
+        const uncond = await predict(empty);
+        for (let k = 0; k < cond.length; k++) cond[k] = (uncond[k] ?? 0) + guidance * ((cond[k] ?? 0) - (uncond[k] ?? 0));
+      }
+      x = sampler.step(cond, i, x);
     }
     const image = await decode.run({ [VAE_DECODER_IO.latents]: hostTensor('float32', [n, c, h, w], x) });
     const rgb = imagesToRgb(float32(image[VAE_DECODER_IO.image]?.data, 'VAE decoder'), n, h * vaeScale, w * vaeScale);
@@ -125,6 +140,12 @@ export class CodeSampler {
   dispose(): Promise<void> {
     return this.sessions.dispose();
   }
+}
+
+function repeat(row: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n * row.length);
+  for (let p = 0; p < n; p++) out.set(row, p * row.length);
+  return out;
 }
 
 function float32(data: unknown, what: string): Float32Array {

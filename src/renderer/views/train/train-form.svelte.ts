@@ -34,6 +34,7 @@ export class TrainForm {
   sampleEvery = $state<number | null>(null);
   samplePrompts = $state<number | null>(4);
   sampleSteps = $state<number | null>(20);
+  sampleGuidance = $state<number | null>(7.5);
   optimalTransport = $state(true);
   kind = $state<'router' | 'single'>('router');
 
@@ -47,7 +48,7 @@ export class TrainForm {
 
   /** What the form says, as the contract's input (empty optional fields left out). */
   readonly input = $derived.by((): Record<string, unknown> => {
-    const optional = { experts: this.experts, steps: this.steps, batch: this.batch, microBatch: this.microBatch, pretrainSteps: this.pretrainSteps, warmupSteps: this.warmupSteps, lr: this.lr, resolution: this.resolution, checkpointEvery: this.checkpointEvery, seed: this.seed, sampleEvery: this.sampleEvery, samplePrompts: this.samplePrompts, sampleSteps: this.sampleSteps };
+    const optional = { experts: this.experts, steps: this.steps, batch: this.batch, microBatch: this.microBatch, pretrainSteps: this.pretrainSteps, warmupSteps: this.warmupSteps, lr: this.lr, resolution: this.resolution, checkpointEvery: this.checkpointEvery, seed: this.seed, sampleEvery: this.sampleEvery, samplePrompts: this.samplePrompts, sampleSteps: this.sampleSteps, sampleGuidance: this.sampleGuidance };
     const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== null && v !== undefined && !Number.isNaN(v)));
     return { model: this.model, dataset: this.dataset, budget: this.budget, preset: this.preset, optimalTransport: this.optimalTransport, kind: this.kind, ...given };
   });
