@@ -106,7 +106,10 @@ async function worldPruneDemo(ws: Workspace, options: WorldDemoOptions, signal: 
     ['dataset', `${r.items} world scenes from ${r.datasetDir}, imported as '${WORLD_DATASET_NAME}' (${r.datasetId}), prepared at 64 px`],
     ['budget', `${(r.budgetMacs / 1e6).toFixed(1)} of ${(r.totalMacs / 1e6).toFixed(1)} MMACs per UNet step`],
     ['run', `${r.runId} (workspace ${ws.dir})`],
-    ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped)`],
+    ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped); last step's mean resource ratio ${r.rhoMean.toFixed(3)}`],
+    ['experts', r.experts.map((e) => `#${e.expert} ${(e.macs / 1e6).toFixed(1)} MMACs: ${e.prompts} prompts`).join(', ')],
+    ['by difficulty', `${Object.entries(r.macsByDifficulty).map(([d, m]) => `${d} ${(m / 1e6).toFixed(1)}`).join(', ')} MMACs on average (the expert the router picks; APTP gives hard prompts more)`],
+    ['samples', `${r.samples} per-code sample images under ${ws.dir}/samples/${r.runId} (Train view)`],
     ['checkpoint', r.checkpoint],
   ])}\n`);
   return r.status === 'completed' ? 0 : 130;
