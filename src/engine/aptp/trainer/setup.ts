@@ -74,7 +74,7 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
     router, losses: { resource, target, weights: { resource: w.resource, contrastive: w.contrastive, std: w.std, max: w.max }, temperatures: objective.contrastiveTemperatures },
     unet: { config: model.unet, weights: model.weights }, ddpm: new DdpmTraining(model.scheduler, model.predictionType ? { predictionType: model.predictionType } : {}),
     snr: { gamma: objective.snrGamma, formula: objective.snrFormula }, scalingFactor: model.scalingFactor, globalBatch: config.batch, microBatch: config.microBatch,
-    termWeights, optimizer, data, seed: config.seed, session,
+    termWeights, optimizer, data, seed: config.seed, session, memory: config.memory,
   });
   const schedule: PruneSchedule = { steps: config.steps, lr, warmupSteps: config.warmupSteps, pretrainSteps: config.pretrainSteps, checkpointEvery: config.checkpointEvery };
   return { stepper, initial: initialState(initRouterParams(router, config.seed), router, optimizer), schedule, estimate, objective };

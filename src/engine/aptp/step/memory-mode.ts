@@ -1,0 +1,28 @@
+// The pruning step's memory modes, in one place. 'fast' writes stride-1 conv input gradients as a
+// Conv over the flipped kernel and lets onnxruntime re-lay weights out for its fastest kernels
+// (NCHWc convs, prepacked GEMMs): every frozen conv weight is then held about twice. 'lean' writes
+// them as ConvTranspose over the forward's own weight initializer and turns the NCHWc transformer
+// and prepacking off, so each weight is held once, at the price of slower conv kernels
+// (bench/aptp-step.ts --memory lean|fast measures both against PyTorch).
+import type { ConvInputGrad } from '../../autodiff';
+import type { SessionConfig } from '../../runtime';
+
+export type MemoryMode = 'fast' | 'lean';
+
+interface ModeSettings {
+  readonly convInputGrad: ConvInputGrad;
+  /** Session settings the mode adds to the caller's. */
+  readonly session: Pick<SessionConfig, 'prepacking' | 'disabledOptimizers'>;
+}
+
+export const MEMORY_MODES: Readonly<Record<MemoryMode, ModeSettings>> = {
+  fast: { convInputGrad: 'flip', session: {} },
+  lean: { convInputGrad: 'transpose', session: { prepacking: false, disabledOptimizers: ['NchwcTransformer'] } },
+};
+
+/** `config` with the mode's session settings added (disabled optimisers are merged, not replaced). */
+export function sessionForMemory(config: SessionConfig, mode: MemoryMode): SessionConfig {
+  const extra = MEMORY_MODES[mode].session;
+  const disabled = [...new Set([...(config.disabledOptimizers ?? []), ...(extra.disabledOptimizers ?? [])])];
+  return { ...config, ...(extra.prepacking === undefined ? {} : { prepacking: extra.prepacking }), ...(disabled.length ? { disabledOptimizers: disabled } : {}) };
+}
