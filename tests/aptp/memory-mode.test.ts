@@ -6,6 +6,7 @@
 // config key defaults to 'fast', keeps 'lean' and refuses anything else.
 import { afterAll, describe, expect, it } from 'vitest';
 import { MEMORY_MODES, sessionForMemory, type MemoryMode } from '../../src/engine/aptp/step/memory-mode';
+import { stepMemoryBytes } from '../../src/engine/aptp/trainer/setup';
 import { buildUNetStep, STEP_INPUTS, STEP_OUTPUTS, type UNetStepGraph } from '../../src/engine/aptp/step/unet-step';
 import type { Graph, Node } from '../../src/engine/ir/graph';
 import { ARCH_VECTOR_INPUT } from '../../src/engine/models/sd/structure/gates';
@@ -86,6 +87,13 @@ describe('memory modes of the pruning step', () => {
   it("lean's session settings keep one copy of each weight and merge with the caller's", () => {
     expect(sessionForMemory({ intraOpThreads: 2 }, 'fast')).toEqual({ intraOpThreads: 2 });
     expect(sessionForMemory({ disabledOptimizers: ['X'] }, 'lean')).toEqual({ prepacking: false, disabledOptimizers: ['X', 'NchwcTransformer'] });
+  });
+
+  it("estimates lean's step memory lower by one copy of the conv weights", () => {
+    const config = tinyUNetConfig({ layers_per_block: 1 });
+    const convBytes = steps.lean.graph.initializers.filter((i) => i.value.type.shape.length === 4).reduce((s, i) => s + 4 * i.value.type.shape.reduce((a, d) => a * d, 1), 0);
+    expect(convBytes).toBeGreaterThan(0);
+    expect(stepMemoryBytes(config, MB, 8, 8, 3, 'fast') - stepMemoryBytes(config, MB, 8, 8, 3, 'lean')).toBe(convBytes);
   });
 
   it("the prune config's memory key defaults to 'fast', keeps 'lean' and refuses others", () => {

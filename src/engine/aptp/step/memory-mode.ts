@@ -11,13 +11,15 @@ export type MemoryMode = 'fast' | 'lean';
 
 interface ModeSettings {
   readonly convInputGrad: ConvInputGrad;
+  /** Copies of each conv weight a session holds beyond the initializer itself (for estimates). */
+  readonly extraConvWeightCopies: number;
   /** Session settings the mode adds to the caller's. */
   readonly session: Pick<SessionConfig, 'prepacking' | 'disabledOptimizers'>;
 }
 
 export const MEMORY_MODES: Readonly<Record<MemoryMode, ModeSettings>> = {
-  fast: { convInputGrad: 'flip', session: {} },
-  lean: { convInputGrad: 'transpose', session: { prepacking: false, disabledOptimizers: ['NchwcTransformer'] } },
+  fast: { convInputGrad: 'flip', extraConvWeightCopies: 1, session: {} },
+  lean: { convInputGrad: 'transpose', extraConvWeightCopies: 0, session: { prepacking: false, disabledOptimizers: ['NchwcTransformer'] } },
 };
 
 /** `config` with the mode's session settings added (disabled optimisers are merged, not replaced). */

@@ -14,6 +14,7 @@ import type { SessionConfig } from '../../runtime';
 import { adamW } from '../../train';
 import { prunableTarget, resourceModel, stage1Objective, type Stage1Objective } from '../losses';
 import { initRouterParams, routerSpec } from '../router';
+import { MEMORY_MODES, type MemoryMode } from '../step/memory-mode';
 import type { PruneData } from './prune-data';
 import type { PruneSchedule } from './prune-run';
 import { initialState, PruneStep, type RouterState, type TermWeights } from './prune-step';
@@ -58,7 +59,7 @@ export function planPrune(model: PruneModel, data: Pick<PruneData, 'latentShape'
   const target = prunableTarget(config.budget, resource);
   const estimate: PruneEstimate = {
     totalMacs: macs.total, prunableMacs: macs.prunable, budgetMacs: config.budget * macs.total, prunableTarget: target,
-    stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength), gateEntries: layout.vectorLength, latent: { height, width },
+    stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength, config.memory), gateEntries: layout.vectorLength, latent: { height, width },
   };
   return { arch, layout, macs, resource, target, objective: pruneObjective(config), estimate };
 }
@@ -81,13 +82,15 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
 }
 
 /**
- * What one micro-batch step holds, estimated: the weights once, plus every forward value of the
- * student (kept for the backward pass) and of the teacher, plus as much again for the gradients.
+ * What one micro-batch step holds, estimated: the weights once plus the memory mode's extra copies
+ * of the conv weights (memory-mode.ts), plus every forward value of the student (kept for the
+ * backward pass) and of the teacher, plus as much again for the gradients.
  */
-export function stepMemoryBytes(unet: UNetConfig, microBatch: number, height: number, width: number, textLength: number): number {
+export function stepMemoryBytes(unet: UNetConfig, microBatch: number, height: number, width: number, textLength: number, memory: MemoryMode = 'fast'): number {
   const built = buildUNet(unet, { batch: microBatch, height, width, textLength, weights: shapeOnlyWeights(), gates: 'none' });
   const bytes = (shape: readonly number[]): number => 4 * shape.reduce((a, d) => a * d, 1);
   const weights = built.params.reduce((s, p) => s + bytes(p.shape), 0);
+  const convWeights = built.params.filter((p) => p.shape.length > 3).reduce((s, p) => s + bytes(p.shape), 0);
   const activations = built.graph.nodes.reduce((s, n) => s + n.outputs.reduce((t, v) => t + bytes(v.type.shape), 0), 0);
-  return weights + 3 * activations;
+  return weights + MEMORY_MODES[memory].extraConvWeightCopies * convWeights + 3 * activations;
 }
