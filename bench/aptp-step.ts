@@ -101,7 +101,7 @@ async function oursChild(dir: string, batch: number, threads: number, repeats: n
   }
   line('ours_step_s', best.toFixed(3));
   line('ours_peak_rss_mb', rssMb('VmHWM'));
-  writeFileSync(join(dir, `ours_grad_${o.memory}.npy`), encodeNpy(out[STEP_OUTPUTS.gradGates] as HostTensor));
+  writeFileSync(join(dir, `ours_${o.memory}_grad.npy`), encodeNpy(out[STEP_OUTPUTS.gradGates] as HostTensor));
   await session.dispose();
 }
 
