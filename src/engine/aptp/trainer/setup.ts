@@ -83,14 +83,13 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
 
 /**
  * What one micro-batch step holds, estimated: the weights once plus the memory mode's extra copies
- * of the conv weights (memory-mode.ts), plus every forward value of the student (kept for the
+ * (memory-mode.ts), plus every forward value of the student (kept for the
  * backward pass) and of the teacher, plus as much again for the gradients.
  */
 export function stepMemoryBytes(unet: UNetConfig, microBatch: number, height: number, width: number, textLength: number, memory: MemoryMode = 'fast'): number {
   const built = buildUNet(unet, { batch: microBatch, height, width, textLength, weights: shapeOnlyWeights(), gates: 'none' });
   const bytes = (shape: readonly number[]): number => 4 * shape.reduce((a, d) => a * d, 1);
   const weights = built.params.reduce((s, p) => s + bytes(p.shape), 0);
-  const convWeights = built.params.filter((p) => p.shape.length > 3).reduce((s, p) => s + bytes(p.shape), 0);
   const activations = built.graph.nodes.reduce((s, n) => s + n.outputs.reduce((t, v) => t + bytes(v.type.shape), 0), 0);
-  return weights + MEMORY_MODES[memory].extraConvWeightCopies * convWeights + 3 * activations;
+  return (1 + MEMORY_MODES[memory].extraWeightCopies) * weights + 3 * activations;
 }
