@@ -87,7 +87,7 @@ describe('memory modes of the pruning step', () => {
 
   it("lean's session settings keep one copy of each weight and merge with the caller's", () => {
     expect(sessionForMemory({ intraOpThreads: 2 }, 'fast')).toEqual({ intraOpThreads: 2 });
-    expect(sessionForMemory({ disabledOptimizers: ['X'] }, 'lean')).toEqual({ prepacking: false, disabledOptimizers: ['X', 'NchwcTransformer'] });
+    expect(sessionForMemory({ disabledOptimizers: ['X'] }, 'lean')).toEqual({ prepacking: false, memoryArena: false, disabledOptimizers: ['X', 'NchwcTransformer'] });
   });
 
   it("estimates lean's step memory lower by one copy of the weights", () => {
