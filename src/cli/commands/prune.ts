@@ -73,7 +73,7 @@ function printPlan(job: PruneJob): void {
     ['samples', c.sampleEvery > 0 ? `${c.samplePrompts} prompts per code every ${c.sampleEvery} steps (${c.sampleSteps} DDIM steps)` : 'none'],
     ['router', `${c.kind === 'single' ? 'one architecture for every prompt (baseline)' : `${c.experts} experts`}, ${e.gateEntries} gate entries, optimal transport ${c.optimalTransport ? 'on' : 'off'}`],
     ['steps', `${c.steps} at global batch ${c.batch} (micro-batch ${c.microBatch}), predictor pre-training ${c.pretrainSteps}, warm-up ${c.warmupSteps}`],
-    ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)} (${c.memory}${c.memory === 'lean' ? ': one copy of each weight, slower convolutions' : ': fastest kernels, about two copies of each conv weight; --memory lean keeps one'})`],
+    ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)} (${c.memory}${c.memory === 'lean' ? ': one copy of each weight, slower convolutions' : ': fastest kernels, about two copies of the weights; --memory lean keeps one'})`],
   ])}\n`);
 }
 
@@ -140,7 +140,7 @@ export const pruneCommand: CliCommand = {
     'sample-every': 'steps between per-code sample images (default a fifth of the steps; 0 for none)',
     'sample-prompts': 'fixed dataset prompts each code generates per sample step (default 4)',
     'sample-steps': 'DDIM steps per sample image (default 20)',
-    memory: "'fast' (default: fastest kernels, about two copies of each conv weight) or 'lean' (one copy, slower convolutions)",
+    memory: "'fast' (default: fastest kernels, about two copies of the UNet's weights) or 'lean' (one copy, slower convolutions)",
     resume: 'continue a recorded run from its newest checkpoint',
     threads: 'compute threads',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
