@@ -7,12 +7,16 @@
 // in its own child process: the first start of a shape (onnxruntime optimises the graph and the
 // optimized-model cache saves it) and a later start (build, write with the weights linked in place,
 // load the saved graph), which then runs the steps, so its peak RSS is the steady state's. Then
-// steps/s of the whole trainer loop on a tiny model.
-//   npx tsx bench/aptp-step.ts [--batches 1,2,4] [--threads N] [--repeats 3] [--no-torch] [--no-prepack] [--tiny-only]
+// steps/s of the whole trainer loop on a tiny model. `--memory` runs our side in each memory mode
+// listed (step/memory-mode.ts: 'fast' flipped-kernel conv input gradients with onnxruntime's
+// re-laid-out weights, 'lean' ConvTranspose over the same weights, one copy), PyTorch once per batch.
+//   npx tsx bench/aptp-step.ts [--batches 1,2,4] [--memory fast,lean] [--threads N] [--repeats 3]
+//     [--no-torch] [--no-prepack] [--no-arena] [--tiny-only]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MEMORY_MODES, sessionForMemory, type MemoryMode } from '../src/engine/aptp/step/memory-mode';
 import { buildUNetStep, STEP_INPUTS, STEP_OUTPUTS } from '../src/engine/aptp/step/unet-step';
 import { presetUNetConfig } from '../src/engine/models/sd/structure/presets';
 import { randomWeights } from '../src/engine/models/sd/unet/layers';
@@ -29,10 +33,6 @@ const TOKENS = 77;
 const line = (name: string, value: string | number): void => console.log(`${name}: ${value}`);
 const arg = (argv: readonly string[], name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 
-function peakRssMb(): number {
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN) / 1024);
-}
-
 function feeds(batch: number, l: number): Record<string, HostTensor> {
   const r = randomWeights(9);
   const draw = (name: string, shape: number[]) => hostTensor('float32', shape, r({ name, shape }).data as Float32Array);
@@ -45,15 +45,27 @@ function feeds(batch: number, l: number): Record<string, HostTensor> {
   };
 }
 
+/** How our side runs: the memory mode, and the session switches the bench can turn off on top of it. */
+interface OursOptions { readonly memory: MemoryMode; readonly prepacking: boolean; readonly arena: boolean }
+
+function encodeOptions(o: OursOptions): string { return JSON.stringify(o); }
+
+function rssMb(which: 'VmRSS' | 'VmHWM'): number {
+  return Math.round(Number(new RegExp(`${which}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN) / 1024);
+}
+
 /** Builds, writes (weights linked in place) and loads our step through the optimized-model cache. */
-async function startStep(dir: string, batch: number, threads: number, prepacking: boolean, prefix: string) {
+async function startStep(dir: string, batch: number, threads: number, o: OursOptions, prefix: string) {
   const file = await openSafetensors(join(dir, 'unet', 'diffusion_pytorch_model.safetensors'));
   const t0 = performance.now();
-  const step = buildUNetStep({ config: presetUNetConfig('sd21'), microBatch: batch, height: LATENT, width: LATENT, textLength: TOKENS, weights: (spec) => { const t = tensorSource(file, spec.name, 'float32'); return { dtype: t.dtype, data: t.source }; } });
+  const step = buildUNetStep({ config: presetUNetConfig('sd21'), microBatch: batch, height: LATENT, width: LATENT, textLength: TOKENS, convInputGrad: MEMORY_MODES[o.memory].convInputGrad, weights: (spec) => { const t = tensorSource(file, spec.name, 'float32'); return { dtype: t.dtype, data: t.source }; } });
   const t1 = performance.now();
-  const written = await writeModel(step.graph, join(dir, `step-${batch}.onnx`), { linkSourceFiles: true });
+  const written = await writeModel(step.graph, join(dir, `step-${batch}-${o.memory}.onnx`), { linkSourceFiles: true });
   const t2 = performance.now();
-  const session = await loadSession({ path: written.modelPath }, 'cpu', { intraOpThreads: threads, interOpThreads: 1, prepacking, optimizedCacheDir: join(dir, 'ort-cache') });
+  const before = rssMb('VmRSS');
+  const base = { intraOpThreads: threads, interOpThreads: 1, optimizedCacheDir: join(dir, 'ort-cache'), ...(o.prepacking ? {} : { prepacking: false }), ...(o.arena ? {} : { memoryArena: false }) };
+  const session = await loadSession({ path: written.modelPath }, 'cpu', sessionForMemory(base, o.memory));
+  line(`${prefix}_load_rss_growth_mb`, rssMb('VmRSS') - before);
   const t3 = performance.now();
   line(`${prefix}_build_s`, ((t1 - t0) / 1000).toFixed(2));
   line(`${prefix}_write_s`, ((t2 - t1) / 1000).toFixed(2));
@@ -64,21 +76,23 @@ async function startStep(dir: string, batch: number, threads: number, prepacking
 }
 
 /** Child process: the first start of a shape (optimises and saves the graph), peak RSS of that start. */
-async function coldChild(dir: string, batch: number, threads: number, prepacking: boolean): Promise<void> {
-  const { session } = await startStep(dir, batch, threads, prepacking, 'cold');
-  line('cold_peak_rss_mb', peakRssMb());
+async function coldChild(dir: string, batch: number, threads: number, o: OursOptions): Promise<void> {
+  const { session } = await startStep(dir, batch, threads, o, 'cold');
+  line('cold_peak_rss_mb', rssMb('VmHWM'));
   await session.dispose();
 }
 
 /** Child process: our step at one batch size; writes inputs for the torch side and our gradient. */
-async function oursChild(dir: string, batch: number, threads: number, repeats: number, prepacking: boolean): Promise<void> {
-  const { step, session } = await startStep(dir, batch, threads, prepacking, 'ours');
+async function oursChild(dir: string, batch: number, threads: number, repeats: number, o: OursOptions): Promise<void> {
+  const { step, session } = await startStep(dir, batch, threads, o, 'ours');
+  line('ours_rss_after_load_mb', rssMb('VmRSS'));
   const f = feeds(batch, step.layout.vectorLength);
   for (const [name, t] of Object.entries(f)) writeFileSync(join(dir, `${name}.npy`), encodeNpy(t));
   writeFileSync(join(dir, 'layout.json'), JSON.stringify({ width_groups: step.layout.widthGroups, depth_groups: step.layout.depthGroups }));
   let start = performance.now();
   let out = await session.run(f);
   line('ours_first_step_s', ((performance.now() - start) / 1000).toFixed(2));
+  line('ours_rss_after_first_step_mb', rssMb('VmRSS'));
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < repeats; i++) {
     start = performance.now();
@@ -86,8 +100,8 @@ async function oursChild(dir: string, batch: number, threads: number, repeats: n
     best = Math.min(best, (performance.now() - start) / 1000);
   }
   line('ours_step_s', best.toFixed(3));
-  line('ours_peak_rss_mb', peakRssMb());
-  writeFileSync(join(dir, 'ours_grad.npy'), encodeNpy(out[STEP_OUTPUTS.gradGates] as HostTensor));
+  line('ours_peak_rss_mb', rssMb('VmHWM'));
+  writeFileSync(join(dir, `ours_${o.memory}_grad.npy`), encodeNpy(out[STEP_OUTPUTS.gradGates] as HostTensor));
   await session.dispose();
 }
 
@@ -108,41 +122,71 @@ function maxRelative(ours: HostTensor, ref: HostTensor): number {
 
 type Row = Record<string, string>;
 
-function sd21(dir: string, batch: number, threads: number, repeats: number, torch: boolean, prepacking: boolean): Row {
-  const cold = child(['--cold', dir, String(batch), String(threads), String(prepacking)]);
-  const ours = { ...cold, ...child(['--child', dir, String(batch), String(threads), String(repeats), String(prepacking)]) };
-  for (const [k, v] of Object.entries(ours)) line(`b${batch}_${k}`, v);
-  if (!torch) return ours;
+/** What one bench invocation measures. */
+interface Plan { readonly threads: number; readonly repeats: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly prepacking: boolean; readonly arena: boolean }
+
+/** Our side at one batch size in one memory mode: a cold start, then a warm start that runs the steps. */
+function oursRun(dir: string, batch: number, plan: Plan, memory: MemoryMode): Row {
+  const o = encodeOptions({ memory, prepacking: plan.prepacking, arena: plan.arena });
+  const cold = child(['--cold', dir, String(batch), String(plan.threads), o]);
+  const ours = { ...cold, ...child(['--child', dir, String(batch), String(plan.threads), String(plan.repeats), o]) };
+  for (const [k, v] of Object.entries(ours)) line(`b${batch}_${memory}_${k}`, v);
+  return ours;
+}
+
+/** PyTorch on the inputs the last of our children wrote; undefined (with a line saying why) when it cannot run. */
+function torchRun(dir: string, batch: number, plan: Plan): Row | undefined {
   const python = venvPython(join(import.meta.dirname, '..'));
   if (!existsSync(python)) {
     line('torch', 'no tests/oracle/.venv (run `npm run test:oracle` once)');
-    return ours;
+    return undefined;
   }
-  const done = spawnSync(python, [join(import.meta.dirname, 'aptp_step_torch.py'), dir, String(threads), String(repeats)], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
+  const done = spawnSync(python, [join(import.meta.dirname, 'aptp_step_torch.py'), dir, String(plan.threads), String(plan.repeats)], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
   if (done.status !== 0) {
     line('torch', `failed: ${(done.stderr ?? '').trim().slice(-500)}`);
-    return ours;
+    return undefined;
   }
-  const t = Object.fromEntries(done.stdout.trim().split('\n').map((l) => l.split(': ') as [string, string]));
+  const t: Row = Object.fromEntries(done.stdout.trim().split('\n').map((l) => l.split(': ') as [string, string]));
   for (const [k, v] of Object.entries(t)) line(`b${batch}_torch_${k}`, v);
-  line(`b${batch}_step_ratio_ours_over_torch`, (Number(ours['ours_step_s']) / Number(t['step_s'])).toFixed(2));
-  line(`b${batch}_peak_rss_ratio_ours_over_torch`, (Number(ours['ours_peak_rss_mb']) / Number(t['peak_rss_mb'])).toFixed(2));
-  const difference = maxRelative(decodeNpy(readFileSync(join(dir, 'ours_grad.npy'))), decodeNpy(readFileSync(join(dir, 'torch_grad.npy')))).toExponential(2);
-  line(`b${batch}_gate_grad_max_relative_difference`, difference);
-  return { ...ours, ...Object.fromEntries(Object.entries(t).map(([k, v]) => [`torch_${k}`, v])), grad_difference: difference };
+  return t;
 }
 
-/** One table: per batch, step seconds and peak RSS of ours and PyTorch with their ratios, and start-up. */
-function printTable(rows: ReadonlyMap<number, Row>): void {
+const gradFile = (dir: string, who: string): HostTensor => decodeNpy(readFileSync(join(dir, `${who}_grad.npy`)));
+
+/** Every mode of the plan at one batch size, PyTorch once; one row per mode with the ratios. */
+function sd21(dir: string, batch: number, plan: Plan): Row[] {
+  const runs = plan.modes.map((memory) => ({ memory, ours: oursRun(dir, batch, plan, memory) }));
+  if (runs.length === 2) line(`b${batch}_${runs[1]?.memory ?? ''}_vs_${runs[0]?.memory ?? ''}_gate_grad_max_relative_difference`, maxRelative(gradFile(dir, `ours_${runs[1]?.memory ?? ''}`), gradFile(dir, `ours_${runs[0]?.memory ?? ''}`)).toExponential(2));
+  const t = plan.torch ? torchRun(dir, batch, plan) : undefined;
+  return runs.map(({ memory, ours }) => {
+    const row: Row = { ...ours, memory };
+    if (!t) return row;
+    line(`b${batch}_${memory}_step_ratio_ours_over_torch`, (Number(ours['ours_step_s']) / Number(t['step_s'])).toFixed(2));
+    line(`b${batch}_${memory}_peak_rss_ratio_ours_over_torch`, (Number(ours['ours_peak_rss_mb']) / Number(t['peak_rss_mb'])).toFixed(2));
+    const difference = maxRelative(gradFile(dir, `ours_${memory}`), gradFile(dir, 'torch')).toExponential(2);
+    line(`b${batch}_${memory}_gate_grad_max_relative_difference`, difference);
+    return { ...row, ...Object.fromEntries(Object.entries(t).map(([k, v]) => [`torch_${k}`, v])), grad_difference: difference };
+  });
+}
+
+/** One table: per batch and mode, step seconds and peak RSS of ours and PyTorch with their ratios, and start-up. */
+function printTable(rows: readonly (readonly [number, Row])[]): void {
   const ratio = (a: string | undefined, b: string | undefined): string => (a && b ? (Number(a) / Number(b)).toFixed(2) : '-');
-  const header = ['batch', 'ours s/step', 'torch s/step', 'ratio', 'ours peak MB', 'torch peak MB', 'ratio', 'cold start s (peak MB)', 'start s (build+write+load)', 'grad diff'];
-  const lines = [...rows].map(([batch, r]) => [
-    String(batch), r.ours_step_s ?? '-', r.torch_step_s ?? '-', ratio(r.ours_step_s, r.torch_step_s),
-    r.ours_peak_rss_mb ?? '-', r.torch_peak_rss_mb ?? '-', ratio(r.ours_peak_rss_mb, r.torch_peak_rss_mb),
+  const header = ['batch', 'memory', 'ours s/step', 'torch s/step', 'ratio', 'ours peak MB', 'torch peak MB', 'ratio', 'RSS after load MB', 'cold start s (peak MB)', 'start s (build+write+load)', 'grad diff'];
+  const lines = rows.map(([batch, r]) => [
+    String(batch), r.memory ?? '-', r.ours_step_s ?? '-', r.torch_step_s ?? '-', ratio(r.ours_step_s, r.torch_step_s),
+    r.ours_peak_rss_mb ?? '-', r.torch_peak_rss_mb ?? '-', ratio(r.ours_peak_rss_mb, r.torch_peak_rss_mb), r.ours_rss_after_load_mb ?? '-',
     `${r.cold_startup_s ?? '-'} (${r.cold_peak_rss_mb ?? '-'})`, `${r.ours_startup_s ?? '-'} (${r.ours_build_s ?? '-'}+${r.ours_write_s ?? '-'}+${r.ours_load_s ?? '-'})`, r.grad_difference ?? '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   for (const l of [header, ...lines]) console.log(`| ${l.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`);
+}
+
+function memoryModes(list: string): MemoryMode[] {
+  const modes = list.split(',');
+  const bad = modes.filter((m) => !(m in MEMORY_MODES));
+  if (bad.length > 0) throw new Error(`--memory takes ${Object.keys(MEMORY_MODES).join(' or ')} (comma-separated for several), got '${bad.join(',')}'`);
+  return modes as MemoryMode[];
 }
 
 async function tinySteps(threads: number): Promise<void> {
@@ -157,17 +201,20 @@ async function tinySteps(threads: number): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), Number(argv[4]), argv[5] !== 'false');
-  if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), argv[4] !== 'false');
+  if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), Number(argv[4]), JSON.parse(argv[5] as string) as OursOptions);
+  if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   const threads = Number(arg(argv, '--threads') ?? cpus().length);
+  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), prepacking: !argv.includes('--no-prepack'), arena: !argv.includes('--no-arena') };
   line('threads', threads);
+  line('load_average', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
   await tinySteps(threads);
   if (argv.includes('--tiny-only')) return;
   const dir = mkdtempSync(join(tmpdir(), 'aptp-step-'));
   try {
     await writeSd21Folder(dir);
-    const rows = new Map<number, Row>();
-    for (const batch of (arg(argv, '--batches') ?? '1,2,4').split(',').map(Number)) rows.set(batch, sd21(dir, batch, threads, Number(arg(argv, '--repeats') ?? 3), !argv.includes('--no-torch'), !argv.includes('--no-prepack')));
+    const rows: (readonly [number, Row])[] = [];
+    for (const batch of (arg(argv, '--batches') ?? '1,2,4').split(',').map(Number)) rows.push(...sd21(dir, batch, plan).map((r) => [batch, r] as const));
+    line('load_average_end', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
     printTable(rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });

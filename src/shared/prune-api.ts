@@ -54,6 +54,12 @@ export const pruneConfigSchema = z.object({
   sampleSteps: positiveInt.default(20),
   /** Classifier-free guidance scale of the sample images (1: none), the empty prompt as the unconditional one. */
   sampleGuidance: z.number().min(1).max(30).default(7.5),
+  /**
+   * 'fast' (default): onnxruntime's fastest conv kernels, which hold each frozen UNet weight about
+   * twice. 'lean': one copy of each weight (conv input gradients over the same weights, no
+   * re-laid-out copies), slower convolutions. Gradients agree to float32 rounding either way.
+   */
+  memory: z.enum(['fast', 'lean']).default('fast'),
 }).strict();
 
 export type PruneConfigInput = z.input<typeof pruneConfigSchema>;
@@ -151,6 +157,13 @@ export const pruneProbeSchema = z.object({
   totalSeconds: z.number().nonnegative(),
   /** True when this shape was measured by an earlier request. */
   cached: z.boolean(),
+  /** The memory mode measured (the configuration's `memory`). */
+  memory: z.enum(['fast', 'lean']),
+  /**
+   * Resident memory the run's sessions added to the engine process, in bytes, measured after the
+   * timed steps with the sessions open (their memory arenas at the steps' high-water mark).
+   */
+  memoryBytes: z.number().nonnegative(),
 });
 export type PruneProbe = z.output<typeof pruneProbeSchema>;
 

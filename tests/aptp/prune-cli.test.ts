@@ -69,6 +69,9 @@ describe('aptp prune', () => {
     const choice = aptp(...RUN, '--text-encoder', 'clip');
     expect(choice.code).toBe(2);
     expect(choice.err).toMatch(/--text-encoder must be 'model'.*or 'sentence-transformers:DIR'/);
+    const memory = aptp(...RUN, '--memory', 'small');
+    expect(memory.code).toBe(2);
+    expect(memory.err).toMatch(/--memory: .*"fast"\|"lean"/);
   });
 
   it('prints the plan, checkpoints and exits 130 on Ctrl-C, and resumes to the end', { timeout: 600_000 }, async () => {
@@ -86,7 +89,7 @@ describe('aptp prune', () => {
     expect(code, err).toBe(130);
     expect(out).toMatch(/budget\s+0\.7 of [\d.]+ GMACs = [\d.]+ GMACs per image step at \d+x\d+ latents/);
     expect(out).toMatch(/prunable target\s+0\.\d{4} of the prunable/);
-    expect(out).toMatch(/memory per micro-batch step\s+about [\d.]+ [KMG]?i?B/);
+    expect(out).toMatch(/memory per micro-batch step\s+about [\d.]+ [KMG]?i?B \(fast: /);
     const runId = /^run\s+(\S+)/m.exec(out)?.[1] ?? '';
     expect(out).toContain(`aptp prune --resume ${runId}`);
     const checkpoints = readdirSync(join(workspace, 'checkpoints', runId));
@@ -111,8 +114,8 @@ describe('aptp prune', () => {
     }
     expect(existsSync(join(workspace, 'checkpoints', runId, 'step-00000006.safetensors'))).toBe(true);
   });
-  it('is a run any process controls: `aptp runs pause` stops it with a checkpoint, `aptp runs resume` finishes it in a worker', { timeout: 600_000 }, async () => {
-    const child = spawn(process.execPath, [...entry, ...RUN.map((a, i) => (RUN[i - 1] === '--steps' ? '8' : a))], { cwd: root, env });
+  it('is a run any process controls: `aptp runs pause` stops it with a checkpoint, `aptp runs resume` finishes it in a worker (in --memory lean, recorded)', { timeout: 600_000 }, async () => {
+    const child = spawn(process.execPath, [...entry, ...RUN.map((a, i) => (RUN[i - 1] === '--steps' ? '8' : a)), '--memory', 'lean'], { cwd: root, env });
     let out = '';
     let err = '';
     let paused: ReturnType<typeof aptp> | undefined;
@@ -139,8 +142,9 @@ describe('aptp prune', () => {
     try {
       const steps = db.prepare("SELECT step FROM metric_series WHERE run_id = ? AND name = 'loss/total' ORDER BY step").all(runId) as { step: number }[];
       expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-      const run = db.prepare('SELECT status, attempts FROM runs WHERE id = ?').get(runId) as { status: string; attempts: number };
+      const run = db.prepare('SELECT status, attempts, config_json AS config FROM runs WHERE id = ?').get(runId) as { status: string; attempts: number; config: string };
       expect(run.status).toBe('completed');
+      expect((JSON.parse(run.config) as { memory?: string }).memory).toBe('lean');
     } finally {
       db.close();
     }

@@ -1,7 +1,7 @@
 // The probe behind the Train view's time estimate: it builds a configuration's real step on the CPU
 // provider and times real steps (positive, finite figures; the total scales with the steps asked);
 // the cache measures a shape once, says so on the next request, measures a new shape again, and
-// forgets a failed measurement; the shape key ignores what does not change a step's cost (budget).
+// forgets a failed measurement; the shape key ignores what does not change a step's cost (budget) and keys on the memory mode.
 import { describe, expect, it } from 'vitest';
 import { MEASURED_STEPS, measureSteps, ProbeCache, shapeKey } from '../../src/engine/aptp/trainer/probe';
 import { pruneConfigSchema, resolvePruneConfig, type PruneConfig } from '../../src/shared/prune-api';
@@ -20,6 +20,8 @@ describe('pruning probe', () => {
     expect(m.measuredSteps).toBe(MEASURED_STEPS);
     expect(m.stepSeconds).toBeGreaterThan(0);
     expect(Number.isFinite(m.setupSeconds)).toBe(true);
+    expect(m.memory).toBe('fast');
+    expect(m.memoryBytes).toBeGreaterThan(0);
     const cache = new ProbeCache();
     const first = await cache.get('a', 100, async () => m);
     expect(first).toMatchObject({ cached: false, totalSeconds: m.setupSeconds + 100 * m.stepSeconds });
@@ -30,7 +32,7 @@ describe('pruning probe', () => {
     let calls = 0;
     const measure = async () => {
       calls += 1;
-      return { provider: 'cpu', setupSeconds: 2, stepSeconds: 0.5, measuredSteps: 2 };
+      return { provider: 'cpu', setupSeconds: 2, stepSeconds: 0.5, measuredSteps: 2, memory: 'fast' as const, memoryBytes: 1e6 };
     };
     expect(await cache.get('a', 10, measure)).toMatchObject({ cached: false, totalSeconds: 7 });
     expect(await cache.get('a', 20, measure)).toMatchObject({ cached: true, totalSeconds: 12 });
@@ -45,5 +47,6 @@ describe('pruning probe', () => {
     expect(shapeKey(config({ budget: 0.3 }), 'd')).toBe(shapeKey(config({ budget: 0.9 }), 'd'));
     expect(shapeKey(config({ microBatch: 4 }), 'd')).not.toBe(shapeKey(config(), 'd'));
     expect(shapeKey(config(), 'd')).not.toBe(shapeKey(config(), 'e'));
+    expect(shapeKey(config({ memory: 'lean' }), 'd')).not.toBe(shapeKey(config(), 'd'));
   });
 });

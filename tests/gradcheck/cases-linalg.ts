@@ -1,5 +1,6 @@
 // Gradcheck cases for MatMul (batched, broadcast, 1-D), Gemm (every transpose, C broadcast),
-// Conv and ConvTranspose (1-D/2-D/3-D, stride, asymmetric pads, dilation, groups, depthwise) and
+// Conv and ConvTranspose (1-D/2-D/3-D, stride, asymmetric pads, dilation, groups, depthwise; Conv's
+// input gradient both as the flipped-kernel Conv and as ConvTranspose over the same weight) and
 // nearest Resize.
 import type { AttrsOf } from '../../src/engine/ir/ops';
 import type { Value } from '../../src/engine/ir/graph';
@@ -40,15 +41,19 @@ const convSpecs: ConvSpec[] = [
   { label: '1-D stride 2 dilation 2', x: [2, 2, 9], w: [3, 2, 3], attrs: { strides: [2], dilations: [2], pads: [2, 1] } },
   { label: '3-D', x: [1, 2, 3, 4, 3], w: [2, 2, 2, 2, 2], attrs: { pads: [1, 0, 1, 0, 1, 0] }, bias: true },
   { label: '1x1 kernel', x: [2, 3, 2, 3], w: [5, 3, 1, 1], attrs: {}, bias: true },
+  { label: '2-D 3x3 stride 1, pads 1 (the UNet\'s conv)', x: [2, 3, 4, 5], w: [4, 3, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true },
+  { label: '2-D stride 1, groups 2, dilation 2, pads (2,1,0,2)', x: [1, 4, 6, 5], w: [4, 2, 3, 2], attrs: { pads: [2, 1, 0, 2], dilations: [2, 2], group: 2 } },
 ];
 
+/** Every spec with the default ('flip') input gradient, and again with convInputGrad 'transpose'. */
 function convCases(): GradCase[] {
-  return convSpecs.map((s) => ({
+  return (['flip', 'transpose'] as const).flatMap((mode) => convSpecs.map((s) => ({
     op: 'Conv',
-    name: s.label,
+    name: mode === 'flip' ? s.label : `${s.label}, dx by ConvTranspose`,
     inputs: [{ name: 'x', shape: s.x }, { name: 'w', shape: s.w }, ...(s.bias ? [{ name: 'bias', shape: [s.w[0] ?? 1] }] : [])],
     build: (g, [x, w, bias]) => g.conv(x as Value, w as Value, bias, s.attrs),
-  }));
+    ...(mode === 'transpose' ? { gradOptions: { convInputGrad: mode } } : {}),
+  })));
 }
 
 interface ConvTSpec { x: number[]; w: number[]; attrs: AttrsOf<'ConvTranspose'>; label: string }

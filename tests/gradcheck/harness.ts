@@ -4,6 +4,7 @@
 // Runs in float64 when the CPU provider has float64 kernels for every op of the graph; otherwise the
 // op runs in float32 between Casts (inputs and loss stay float64) and a looser tolerance applies.
 import { grad } from '../../src/engine/autodiff/grad';
+import type { GradOptions } from '../../src/engine/autodiff/types';
 import { EngineError } from '../../src/engine/core/errors';
 import type { DType } from '../../src/engine/core/dtype';
 import { GraphBuilder } from '../../src/engine/ir/builder';
@@ -28,6 +29,8 @@ export interface GradCase {
   readonly wrt?: readonly string[];
   /** Skip the float64 attempt (ops whose float64 kernel is known to be missing). */
   readonly float32?: boolean;
+  /** How autodiff writes the gradients (default: the engine's defaults). */
+  readonly gradOptions?: GradOptions;
 }
 
 export interface CaseResult {
@@ -80,7 +83,7 @@ function buildGraphs(c: GradCase, dtype: DType, rng: Rng): Built {
   b.output(terms.reduce((a, t) => b.add(a, t)), 'loss');
   const forward = b.build();
   const wrt = [...(c.wrt ?? c.inputs.filter((s) => !isInt(s)).map((s) => s.name))];
-  return { fwd: emitModel(forward), bwd: emitModel(grad(forward, { loss: 'loss', wrt })), wrt };
+  return { fwd: emitModel(forward), bwd: emitModel(grad(forward, { loss: 'loss', wrt, ...(c.gradOptions ? { options: c.gradOptions } : {}) })), wrt };
 }
 
 const isMissingKernel = (e: unknown): boolean => e instanceof EngineError && /NOT_IMPLEMENTED|Could not find an implementation|Failed to find kernel/i.test(String(e.details.ortMessage ?? e.message));

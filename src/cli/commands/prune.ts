@@ -15,7 +15,7 @@ import { formatBytes, table } from '../format';
 import { flag, stringOption } from '../options';
 import { progressBar } from '../progress';
 
-const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--baseline] [--seed N] [--text-encoder model|sentence-transformers:DIR] [--sample-every N] [--sample-guidance G] | aptp prune --resume RUN';
+const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--baseline] [--seed N] [--text-encoder model|sentence-transformers:DIR] [--sample-every N] [--sample-guidance G] [--memory fast|lean] | aptp prune --resume RUN';
 
 const NUMBERS = { budget: 'budget', experts: 'experts', steps: 'steps', batch: 'batch', 'micro-batch': 'microBatch', seed: 'seed', lr: 'lr', resolution: 'resolution', 'checkpoint-every': 'checkpointEvery', 'pretrain-steps': 'pretrainSteps', 'warmup-steps': 'warmupSteps',
   'sample-every': 'sampleEvery', 'sample-prompts': 'samplePrompts', 'sample-steps': 'sampleSteps', 'sample-guidance': 'sampleGuidance' } as const;
@@ -40,7 +40,7 @@ function configFrom(args: ParsedArgs) {
   const input: Record<string, unknown> = {};
   const model = stringOption(args, 'model');
   if (model) input['model'] = resolve(model);
-  for (const key of ['dataset', 'preset'] as const) if (stringOption(args, key) !== undefined) input[key] = stringOption(args, key);
+  for (const key of ['dataset', 'preset', 'memory'] as const) if (stringOption(args, key) !== undefined) input[key] = stringOption(args, key);
   const encoder = stringOption(args, 'text-encoder');
   if (encoder !== undefined) input['promptEncoder'] = textEncoderChoice(encoder);
   for (const [option, key] of Object.entries(NUMBERS)) if (number(args, option) !== undefined) input[key] = number(args, option);
@@ -73,7 +73,7 @@ function printPlan(job: PruneJob): void {
     ['samples', c.sampleEvery > 0 ? `${c.samplePrompts} prompts per code every ${c.sampleEvery} steps (${c.sampleSteps} DDIM steps, guidance ${c.sampleGuidance})` : 'none'],
     ['router', `${c.kind === 'single' ? 'one architecture for every prompt (baseline)' : `${c.experts} experts`}, ${e.gateEntries} gate entries, optimal transport ${c.optimalTransport ? 'on' : 'off'}`],
     ['steps', `${c.steps} at global batch ${c.batch} (micro-batch ${c.microBatch}), predictor pre-training ${c.pretrainSteps}, warm-up ${c.warmupSteps}`],
-    ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)}`],
+    ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)} (${c.memory}${c.memory === 'lean' ? ': one copy of each weight, slower convolutions' : ': fastest kernels, about two copies of the weights; --memory lean keeps one'})`],
   ])}\n`);
 }
 
@@ -117,7 +117,7 @@ export const pruneCommand: CliCommand = {
     batch: { type: 'string' }, 'micro-batch': { type: 'string' }, preset: { type: 'string' }, 'no-ot': { type: 'boolean' }, baseline: { type: 'boolean' },
     seed: { type: 'string' }, lr: { type: 'string' }, resolution: { type: 'string' }, 'checkpoint-every': { type: 'string' },
     'pretrain-steps': { type: 'string' }, 'warmup-steps': { type: 'string' }, 'text-encoder': { type: 'string' },
-    'sample-every': { type: 'string' }, 'sample-prompts': { type: 'string' }, 'sample-steps': { type: 'string' }, 'sample-guidance': { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    'sample-every': { type: 'string' }, 'sample-prompts': { type: 'string' }, 'sample-steps': { type: 'string' }, 'sample-guidance': { type: 'string' }, memory: { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
   },
   optionHelp: {
     model: 'the diffusers model folder whose UNet is pruned',
@@ -141,6 +141,7 @@ export const pruneCommand: CliCommand = {
     'sample-prompts': 'fixed dataset prompts each code generates per sample step (default 4)',
     'sample-steps': 'DDIM steps per sample image (default 20)',
     'sample-guidance': "classifier-free guidance of the sample images against the empty prompt (default 7.5; 1 for none)",
+    memory: "'fast' (default: fastest kernels, about two copies of the UNet's weights) or 'lean' (one copy, slower convolutions)",
     resume: 'continue a recorded run from its newest checkpoint',
     threads: 'compute threads',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',

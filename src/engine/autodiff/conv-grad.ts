@@ -1,10 +1,12 @@
 // Convolution gradients in any spatial rank: the input gradient of Conv is a Conv with the flipped
-// kernel at stride 1, else a ConvTranspose with the same weight (and of ConvTranspose a Conv), and
+// kernel at stride 1 ('flip'), else (or always, with 'transpose') a ConvTranspose with the same
+// weight (and of ConvTranspose a Conv), and
 // the weight gradient is the correlation of the input with the output gradient: the input unfolded
 // by one identity-kernel Conv, then one batched MatMul.
 import type { GraphBuilder } from '../ir/builder';
 import type { Value } from '../ir/graph';
 import type { AttrsOf } from '../ir/ops';
+import type { ConvInputGrad } from './types';
 import { mT, range, reshapeTo, shapeOf } from './shape-helpers';
 
 export interface ConvGeometry {
@@ -30,14 +32,16 @@ export function convGeometry(attrs: AttrsOf<'Conv'>, weight: Value): ConvGeometr
 /**
  * d Conv(x,w)/dx: the adjoint of the correlation. At stride 1 with pads <= d(k-1) it is itself a
  * correlation, Conv(g, w'), w'[ci, co, k] = w[co, ci, K-1-k] (channels swapped within each group,
- * kernel flipped), pads d(k-1) - p, which onnxruntime runs far faster than ConvTranspose; otherwise
- * ConvTranspose(g, w), output padding chosen so the result has x's spatial size.
+ * kernel flipped), pads d(k-1) - p, which onnxruntime runs far faster than ConvTranspose (mode
+ * 'flip'; a frozen w is then folded into a second, flipped initializer); otherwise, and always in
+ * mode 'transpose', ConvTranspose(g, w) over w itself, output padding chosen so the result has x's
+ * spatial size.
  */
-export function convInputGrad(b: GraphBuilder, g: Value, w: Value, geo: ConvGeometry, xShape: readonly number[]): Value {
+export function convInputGrad(b: GraphBuilder, g: Value, w: Value, geo: ConvGeometry, xShape: readonly number[], mode: ConvInputGrad = 'flip'): Value {
   const n = geo.kernel.length;
   const reach = geo.kernel.map((k, i) => (geo.dilations[i] ?? 1) * (k - 1));
   const flippedPads = geo.pads.map((p, i) => (reach[i % n] ?? 0) - p);
-  if (geo.strides.every((s) => s === 1) && flippedPads.every((p) => p >= 0)) {
+  if (mode === 'flip' && geo.strides.every((s) => s === 1) && flippedPads.every((p) => p >= 0)) {
     return b.conv(g, flippedKernel(b, w, geo.group), undefined, { strides: geo.strides, pads: flippedPads, dilations: geo.dilations, group: geo.group });
   }
   const outputPadding = range(0, n).map((i) => {

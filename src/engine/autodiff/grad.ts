@@ -14,18 +14,20 @@ import type { OpType } from '../ir/ops';
 import { RULES } from './rules';
 import { stoppedValues } from './stop-gradient';
 import { shapeOf, unbroadcast, zerosLike } from './shape-helpers';
-import { refuse, type GradCtx, type RuleEntry } from './types';
+import { DEFAULT_GRAD_OPTIONS, refuse, type GradCtx, type GradOptions, type RuleEntry } from './types';
 
 /**
  * d(sum(seed * loss))/d(w) for each w of `wrt`, as values of `b` (zeros where the loss does not
- * depend on w). `seed` defaults to ones of the loss's shape (gradients of sum(loss)).
+ * depend on w). `seed` defaults to ones of the loss's shape (gradients of sum(loss)). `options`
+ * choose how some gradients are written (types.ts GradOptions); the values are the same either way.
  */
-export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], seed?: Value): Value[] {
+export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], seed?: Value, options: GradOptions = {}): Value[] {
   checkOperand(b, loss, 'loss');
   for (const w of wrt) checkOperand(b, w, 'wrt');
   if (seed) checkOperand(b, seed, 'seed');
   const nodes = [...b.nodesSoFar()];
   const active = activeValues(nodes, loss, wrt, stoppedValues(b));
+  const chosen: Required<GradOptions> = { ...DEFAULT_GRAD_OPTIONS, ...options };
   const pending = new Map<number, Value[]>([[loss.id, [b.scope('backward/seed', () => seedOf(b, loss, seed))]]]);
   const total = (v: Value): Value | undefined => {
     const parts = pending.get(v.id);
@@ -38,7 +40,7 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], s
     if (!node.outputs.some((v) => pending.has(v.id))) continue;
     const needs = node.inputs.map((v) => active.has(v.id));
     if (!needs.some(Boolean)) continue;
-    b.scope(`backward/${node.name}`, () => visit(node, b, needs, total, pending));
+    b.scope(`backward/${node.name}`, () => visit(node, b, needs, total, pending, chosen));
   }
   return wrt.map((v) => total(v) ?? zerosLike(b, v));
 }
@@ -55,6 +57,8 @@ export interface GradRequest {
   readonly wrt: readonly (Value | string)[];
   /** d(final)/d(loss): 'ones' (default: gradients of sum(loss)), 'input' (a new graph input 'grad/seed'), or a value of the loss's shape. */
   readonly seed?: 'ones' | 'input' | Value;
+  /** How some gradients are written (types.ts GradOptions). */
+  readonly options?: GradOptions;
 }
 
 /** Returns `graph` plus one output 'grad/<name>' per distinct entry of `wrt`. */
@@ -63,12 +67,12 @@ export function grad(graph: Graph, request: GradRequest): Graph {
   const loss = resolve(graph, request.loss, 'loss');
   const wrt = [...new Set(request.wrt.map((w) => resolve(graph, w, 'wrt')))];
   const seed = request.seed === 'input' ? b.input('grad/seed', loss.type.dtype, shapeOf(loss)) : request.seed === 'ones' ? undefined : request.seed;
-  gradients(b, loss, wrt, seed).forEach((g, i) => b.output(g, `grad/${wrt[i]?.name ?? ''}`));
+  gradients(b, loss, wrt, seed, request.options).forEach((g, i) => b.output(g, `grad/${wrt[i]?.name ?? ''}`));
   return b.build();
 }
 
-function visit(node: Node, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined, pending: Map<number, Value[]>): void {
-  const thunks = applyRule(node.op, node as NodeOf<typeof node.op>, b, needs, total);
+function visit(node: Node, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined, pending: Map<number, Value[]>, options: Required<GradOptions>): void {
+  const thunks = applyRule(node.op, node as NodeOf<typeof node.op>, b, needs, total, options);
   node.inputs.forEach((x, i) => {
     if (!needs[i]) return;
     const gi = thunks[i]?.();
@@ -81,7 +85,7 @@ function visit(node: Node, b: GraphBuilder, needs: boolean[], total: (v: Value) 
   });
 }
 
-function applyRule<O extends OpType>(op: O, node: NodeOf<O>, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined) {
+function applyRule<O extends OpType>(op: O, node: NodeOf<O>, b: GraphBuilder, needs: boolean[], total: (v: Value) => Value | undefined, options: Required<GradOptions>) {
   const entry: RuleEntry<O> = RULES[op];
   if (typeof entry !== 'function') {
     const what = entry.kind === 'noGrad' ? 'has no gradient' : 'must never be differentiated';
@@ -90,6 +94,7 @@ function applyRule<O extends OpType>(op: O, node: NodeOf<O>, b: GraphBuilder, ne
   const ctx: GradCtx<O> = {
     node,
     attrs: node.attrs,
+    options,
     x: (i) => node.inputs[i] ?? refuse(node, `input ${i} is missing`),
     y: (j = 0) => node.outputs[j] ?? refuse(node, `output ${j} is missing`),
     g: (j = 0) => {

@@ -2,4 +2,4 @@
 export { gradients, grad, type GradRequest } from './grad';
 export { RULES } from './rules';
 export { stopGradient } from './stop-gradient';
-export { noGrad, neverDiff, type GradCtx, type GradRule, type GradThunk, type NoGrad, type NeverDiff, type RuleEntry, type RuleTable } from './types';
+export { noGrad, neverDiff, DEFAULT_GRAD_OPTIONS, type ConvInputGrad, type GradOptions, type GradCtx, type GradRule, type GradThunk, type NoGrad, type NeverDiff, type RuleEntry, type RuleTable } from './types';

@@ -48,10 +48,10 @@ export const linalgRules = {
       () => (betaF32 === 1 ? g : b.mul(g, betaF32)),
     ];
   },
-  // dx = ConvTranspose(g, w); dw = corr(x, g); db = sum g
+  // dx = ConvTranspose(g, w) (or, at stride 1 with options 'flip', Conv with the flipped w); dw = corr(x, g); db = sum g
   Conv: (c, b) => {
     const geo = convGeometry(c.attrs, c.x(1));
-    return [() => convInputGrad(b, c.g(), c.x(1), geo, shapeOf(c.x(0))), () => convWeightGrad(b, c.x(0), c.g(), geo), () => biasGrad(b, c.g())];
+    return [() => convInputGrad(b, c.g(), c.x(1), geo, shapeOf(c.x(0)), c.options.convInputGrad), () => convWeightGrad(b, c.x(0), c.g(), geo), () => biasGrad(b, c.g())];
   },
   // dx = Conv(g, w); dw = corr(g, x) (ConvTranspose is Conv's adjoint); db = sum g
   ConvTranspose: (c, b) => {

@@ -8,9 +8,27 @@ import type { NodeOf, Value } from '../ir/graph';
 import type { AttrsOf, OpType } from '../ir/ops';
 import type { GraphBuilder } from '../ir/builder';
 
+/**
+ * How Conv's input gradient is written. 'flip': at stride 1 a Conv over the flipped, channel-swapped
+ * kernel (fast on onnxruntime's CPU kernels, but onnxruntime folds that kernel into a second copy of
+ * every frozen weight); 'transpose': always ConvTranspose over the forward's own weight (one copy,
+ * slower kernels).
+ */
+export type ConvInputGrad = 'flip' | 'transpose';
+
+/** Choices of how gradients are written, passed to one `gradients()` call (never global). */
+export interface GradOptions {
+  /** Default 'flip'. */
+  readonly convInputGrad?: ConvInputGrad;
+}
+
+export const DEFAULT_GRAD_OPTIONS: Required<GradOptions> = { convInputGrad: 'flip' };
+
 export interface GradCtx<O extends OpType> {
   readonly node: NodeOf<O>;
   readonly attrs: AttrsOf<O>;
+  /** The options of this `gradients()` call, defaults filled in. */
+  readonly options: Required<GradOptions>;
   /** Forward input i. */
   x(i: number): Value;
   /** Forward output j. */

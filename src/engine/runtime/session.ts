@@ -30,6 +30,12 @@ export interface SessionConfig {
    * step at 2 threads on a loaded 2-core machine took about twice as long spinning as not.
    */
   readonly spinning?: boolean;
+  /**
+   * Serve tensors from onnxruntime's CPU memory arena (default true, onnxruntime's default). The
+   * arena keeps freed blocks for reuse, so a session's resident memory stays at its peak; false
+   * returns them to the allocator.
+   */
+  readonly memoryArena?: boolean;
   /** onnxruntime graph transformers to skip by name (e.g. 'NchwcTransformer'). */
   readonly disabledOptimizers?: readonly string[];
   /**
@@ -60,6 +66,7 @@ export function ortSessionOptions(provider: ProviderName, config: SessionConfig,
     ...(config.intraOpThreads !== undefined ? { intraOpNumThreads: config.intraOpThreads } : {}),
     ...(config.interOpThreads !== undefined ? { interOpNumThreads: config.interOpThreads } : {}),
     ...(config.interOpThreads !== undefined && config.interOpThreads > 1 ? { executionMode: 'parallel' as const } : {}),
+    ...(config.memoryArena === false ? { enableCpuMemArena: false } : {}),
     ...optional('extra', sessionEntries(config, save)),
   };
 }

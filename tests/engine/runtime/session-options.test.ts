@@ -1,5 +1,6 @@
-// Session options the engine passes to onnxruntime: prepacking and thread spinning are turned off
-// only when asked, together when both are asked, and a session without spinning runs (real session).
+// Session options the engine passes to onnxruntime: prepacking, thread spinning and the CPU memory
+// arena are turned off only when asked, together when both are asked, and a session without
+// spinning or without the arena runs (real sessions).
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../../src/engine/ir';
 import { emitModel } from '../../../src/engine/onnx';
@@ -12,12 +13,14 @@ describe('session options', () => {
     expect(ortSessionOptions('cpu', { spinning: false }).extra).toEqual({ session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } });
     expect(ortSessionOptions('cpu', { prepacking: false, spinning: false }).extra).toEqual({ session: { disable_prepacking: '1', 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } });
     expect(ortSessionOptions('cpu', { prepacking: false }).extra).toEqual({ session: { disable_prepacking: '1' } });
+    expect(ortSessionOptions('cpu', {}).enableCpuMemArena).toBeUndefined();
+    expect(ortSessionOptions('cpu', { memoryArena: false }).enableCpuMemArena).toBe(false);
   });
 
-  it('runs a session whose threads do not spin', async () => {
+  it.each([['whose threads do not spin', { spinning: false }], ['without the memory arena', { memoryArena: false }]] as const)('runs a session %s', async (_label, config) => {
     const b = new GraphBuilder('double');
     b.output(b.add(b.input('x', 'float32', [3]), b.input('x2', 'float32', [3])), 'y');
-    const session = await loadSession({ bytes: emitModel(b.build()) }, 'cpu', { intraOpThreads: 2, spinning: false });
+    const session = await loadSession({ bytes: emitModel(b.build()) }, 'cpu', { intraOpThreads: 2, ...config });
     const out = await session.run({ x: hostTensor('float32', [3], Float32Array.of(1, 2, 3)), x2: hostTensor('float32', [3], Float32Array.of(1, 2, 3)) });
     expect([...(out['y']?.data as Float32Array)]).toEqual([2, 4, 6]);
     await session.dispose();

@@ -7,7 +7,7 @@
 // The total is the SUM over the micro-batch of the weighted per-sample losses, so the gradients of
 // every micro-batch of a global batch concatenate into the gradient of the global sum (divide by
 // the global batch size for the mean).
-import { gradients } from '../../autodiff';
+import { gradients, type ConvInputGrad } from '../../autodiff';
 import { EngineError } from '../../core/errors';
 import { GraphBuilder, eliminateDeadCode, type Graph, type Value } from '../../ir';
 import type { UNetConfig } from '../../models/sd/config/unet';
@@ -44,6 +44,8 @@ export interface UNetStepSpec {
   readonly width: number;
   readonly textLength?: number;
   readonly dtype?: ComputeDType;
+  /** How the backward writes conv input gradients (autodiff ConvInputGrad); default 'flip'. */
+  readonly convInputGrad?: ConvInputGrad;
 }
 
 export interface UNetStepGraph {
@@ -78,7 +80,7 @@ export function buildUNetStep(spec: UNetStepSpec): UNetStepGraph {
   b.output(block, STEP_OUTPUTS.block);
   b.output(total, STEP_OUTPUTS.total);
   const gates = b.valueByName(ARCH_VECTOR_INPUT) ?? missing('input', ARCH_VECTOR_INPUT);
-  const [gradGates] = gradients(b, b.reduceSum(total, undefined, false), [gates]);
+  const [gradGates] = gradients(b, b.reduceSum(total, undefined, false), [gates], undefined, { convInputGrad: spec.convInputGrad ?? 'flip' });
   b.output(gradGates ?? missing('gradient', ARCH_VECTOR_INPUT), STEP_OUTPUTS.gradGates);
   const built = b.build();
   const keep = new Set<string>(Object.values(STEP_OUTPUTS));

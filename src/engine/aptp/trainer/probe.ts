@@ -1,6 +1,7 @@
 // Measures what a pruning configuration costs on this machine before a run starts: builds the
 // run's graphs and sessions on the execution provider a run would use (setup time), then runs
-// real training steps on the dataset's items and times them. Nothing is recorded and no state is
+// real training steps on the dataset's items and times them, and how much resident memory the
+// configuration's sessions added (in its memory mode). Nothing is recorded and no state is
 // kept; the figures are cached per model, dataset and step shape for this process's lifetime, so
 // the studio's estimate can ask again as the user moves the budget without measuring again.
 import { resolvePruneConfig, type PruneConfig, type PruneProbe, type ResolvedPruneConfig } from '../../../shared/prune-api';
@@ -18,6 +19,7 @@ export type MeasuredSteps = Omit<PruneProbe, 'totalSeconds' | 'cached'>;
 /** Builds the configuration's step, runs it 1 + MEASURED_STEPS times and times it; disposes everything. */
 export async function measureSteps(model: PruneModel, data: PruneData, config: ResolvedPruneConfig, session: SessionConfig = {}): Promise<MeasuredSteps> {
   const provider = session.provider && session.provider !== 'auto' ? session.provider : (await providerReport()).chosen;
+  const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
   const setup = createPrune(model, data, config, session);
   try {
@@ -28,7 +30,9 @@ export async function measureSteps(model: PruneModel, data: PruneData, config: R
     const stepSeconds = (performance.now() - warmed) / 1000 / MEASURED_STEPS;
     // The first step paid for building graphs and opening sessions on top of one step's work.
     const setupSeconds = Math.max(0, (warmed - started) / 1000 - stepSeconds);
-    return { provider, setupSeconds, stepSeconds, measuredSteps: MEASURED_STEPS };
+    // Sessions still open, their arenas at the steps' high-water mark: what the run will hold.
+    const memoryBytes = Math.max(0, process.memoryUsage().rss - rssBefore);
+    return { provider, setupSeconds, stepSeconds, measuredSteps: MEASURED_STEPS, memoryBytes, memory: config.memory };
   } finally {
     await setup.stepper.dispose();
   }
@@ -50,10 +54,10 @@ export class ProbeCache {
   }
 }
 
-/** What decides a step's cost: the model, the data's shapes, the batch split, the router's size. */
+/** What decides a step's cost: the model, the data's shapes, the batch split, the router's size, the memory mode. */
 export function shapeKey(config: ResolvedPruneConfig, datasetId: string): string {
-  const { model, resolution, batch, microBatch, experts, kind, threads } = config;
-  return JSON.stringify({ model, datasetId, resolution, batch, microBatch, experts, kind, threads: threads ?? null });
+  const { model, resolution, batch, microBatch, experts, kind, threads, memory } = config;
+  return JSON.stringify({ model, datasetId, resolution, batch, microBatch, experts, kind, threads: threads ?? null, memory });
 }
 
 const probes = new ProbeCache();

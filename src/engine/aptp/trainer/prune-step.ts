@@ -13,6 +13,7 @@ import { hostTensor, type Feeds, type HostTensor, type Outputs, type RuntimeSess
 import { GraphSessions, sampleLatent } from '../../data/sd-encoders';
 import { hyperInputName, newName, stateInputName, type Optimizer } from '../../train';
 import { buildRouterForward, gumbelNoise, ROUTER_INPUTS, ROUTER_OUTPUTS, routerParamShapes, type Gating, type RouterLossSpec, type RouterSpec } from '../router';
+import { MEMORY_MODES, sessionForMemory, type MemoryMode } from '../step/memory-mode';
 import { buildUNetStep, STEP_INPUTS, STEP_OUTPUTS } from '../step/unet-step';
 import type { PruneData, PruneItem } from './prune-data';
 import { buildRouterTrainGraph } from './router-train-graph';
@@ -39,6 +40,8 @@ export interface PruneStepSetup {
   readonly data: PruneData;
   readonly seed: number;
   readonly session?: SessionConfig;
+  /** How the step trades memory for speed (step/memory-mode.ts); default 'fast'. */
+  readonly memory?: MemoryMode;
 }
 
 /** What training changes: router parameters and optimiser state by input name, and the updates applied. */
@@ -107,7 +110,7 @@ export class PruneStep {
   private readonly graphs: GraphSessions;
 
   private constructor(readonly setup: PruneStepSetup) {
-    this.graphs = new GraphSessions(setup.session ?? {});
+    this.graphs = new GraphSessions(sessionForMemory(setup.session ?? {}, setup.memory ?? 'fast'));
   }
 
   static open(setup: PruneStepSetup): PruneStep {
@@ -140,7 +143,7 @@ export class PruneStep {
     const s = this.setup;
     const [, h, w] = s.data.latentShape;
     const [textLength] = s.data.textShape;
-    return this.session('unet_step', () => buildUNetStep({ config: s.unet.config, weights: s.unet.weights, microBatch: s.microBatch, height: h, width: w, textLength }).graph);
+    return this.session('unet_step', () => buildUNetStep({ config: s.unet.config, weights: s.unet.weights, microBatch: s.microBatch, height: h, width: w, textLength, convInputGrad: MEMORY_MODES[s.memory ?? 'fast'].convInputGrad }).graph);
   }
 
   /** Opens every session of a run now (graph writing and loading are the start-up cost). */

@@ -14,6 +14,7 @@ import type { SessionConfig } from '../../runtime';
 import { adamW } from '../../train';
 import { prunableTarget, resourceModel, stage1Objective, type Stage1Objective } from '../losses';
 import { initRouterParams, routerSpec } from '../router';
+import { MEMORY_MODES, type MemoryMode } from '../step/memory-mode';
 import type { PruneData } from './prune-data';
 import type { PruneSchedule } from './prune-run';
 import { initialState, PruneStep, type RouterState, type TermWeights } from './prune-step';
@@ -58,7 +59,7 @@ export function planPrune(model: PruneModel, data: Pick<PruneData, 'latentShape'
   const target = prunableTarget(config.budget, resource);
   const estimate: PruneEstimate = {
     totalMacs: macs.total, prunableMacs: macs.prunable, budgetMacs: config.budget * macs.total, prunableTarget: target,
-    stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength), gateEntries: layout.vectorLength, latent: { height, width },
+    stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength, config.memory), gateEntries: layout.vectorLength, latent: { height, width },
   };
   return { arch, layout, macs, resource, target, objective: pruneObjective(config), estimate };
 }
@@ -74,20 +75,21 @@ export function createPrune(model: PruneModel, data: PruneData, config: Resolved
     router, losses: { resource, target, weights: { resource: w.resource, contrastive: w.contrastive, std: w.std, max: w.max }, temperatures: objective.contrastiveTemperatures },
     unet: { config: model.unet, weights: model.weights }, ddpm: new DdpmTraining(model.scheduler, model.predictionType ? { predictionType: model.predictionType } : {}),
     snr: { gamma: objective.snrGamma, formula: objective.snrFormula }, scalingFactor: model.scalingFactor, globalBatch: config.batch, microBatch: config.microBatch,
-    termWeights, optimizer, data, seed: config.seed, session,
+    termWeights, optimizer, data, seed: config.seed, session, memory: config.memory,
   });
   const schedule: PruneSchedule = { steps: config.steps, lr, warmupSteps: config.warmupSteps, pretrainSteps: config.pretrainSteps, checkpointEvery: config.checkpointEvery };
   return { stepper, initial: initialState(initRouterParams(router, config.seed), router, optimizer), schedule, estimate, objective };
 }
 
 /**
- * What one micro-batch step holds, estimated: the weights once, plus every forward value of the
- * student (kept for the backward pass) and of the teacher, plus as much again for the gradients.
+ * What one micro-batch step holds, estimated: the weights once plus the memory mode's extra copies
+ * (memory-mode.ts), plus every forward value of the student (kept for the
+ * backward pass) and of the teacher, plus as much again for the gradients.
  */
-export function stepMemoryBytes(unet: UNetConfig, microBatch: number, height: number, width: number, textLength: number): number {
+export function stepMemoryBytes(unet: UNetConfig, microBatch: number, height: number, width: number, textLength: number, memory: MemoryMode = 'fast'): number {
   const built = buildUNet(unet, { batch: microBatch, height, width, textLength, weights: shapeOnlyWeights(), gates: 'none' });
   const bytes = (shape: readonly number[]): number => 4 * shape.reduce((a, d) => a * d, 1);
   const weights = built.params.reduce((s, p) => s + bytes(p.shape), 0);
   const activations = built.graph.nodes.reduce((s, n) => s + n.outputs.reduce((t, v) => t + bytes(v.type.shape), 0), 0);
-  return weights + 3 * activations;
+  return (1 + MEMORY_MODES[memory].extraWeightCopies) * weights + 3 * activations;
 }

@@ -37,6 +37,7 @@ export class TrainForm {
   sampleGuidance = $state<number | null>(7.5);
   optimalTransport = $state(true);
   kind = $state<'router' | 'single'>('router');
+  memory = $state<'fast' | 'lean'>('fast');
 
   estimate = $state.raw<PruneEstimate | null>(null);
   estimateError = $state<string | null>(null);
@@ -50,7 +51,7 @@ export class TrainForm {
   readonly input = $derived.by((): Record<string, unknown> => {
     const optional = { experts: this.experts, steps: this.steps, batch: this.batch, microBatch: this.microBatch, pretrainSteps: this.pretrainSteps, warmupSteps: this.warmupSteps, lr: this.lr, resolution: this.resolution, checkpointEvery: this.checkpointEvery, seed: this.seed, sampleEvery: this.sampleEvery, samplePrompts: this.samplePrompts, sampleSteps: this.sampleSteps, sampleGuidance: this.sampleGuidance };
     const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== null && v !== undefined && !Number.isNaN(v)));
-    return { model: this.model, dataset: this.dataset, budget: this.budget, preset: this.preset, optimalTransport: this.optimalTransport, kind: this.kind, ...given };
+    return { model: this.model, dataset: this.dataset, budget: this.budget, preset: this.preset, optimalTransport: this.optimalTransport, kind: this.kind, memory: this.memory, ...given };
   });
 
   /** The contract's verdict: the typed configuration, or each problem by field. */
