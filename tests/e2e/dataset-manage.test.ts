@@ -57,6 +57,12 @@ async function importFolder(page: Page, path: string): Promise<void> {
 
 const total = (page: Page) => page.getByTestId('grid-total').textContent();
 
+/** Picks a dataset by name (by index would hit the "Choose a dataset…" placeholder shown while none is open yet). */
+async function chooseDataset(page: Page, name: string): Promise<void> {
+  const option = page.getByTestId('dataset-select').locator('option', { hasText: new RegExp(`^${name} · `) });
+  await page.getByTestId('dataset-select').selectOption((await option.getAttribute('value')) ?? '');
+}
+
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'aptp-e2e-dataset-manage-'));
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -90,7 +96,7 @@ describe('web studio: datasets managed and curated', () => {
     await expect.poll(() => page.getByTestId('report-format').textContent()).toMatch(/^dogs · image-folder/);
     const options = await page.getByTestId('dataset-select').locator('option').allTextContents();
     expect(options.map((o) => o.split(' · ')[0])).toEqual(['cats', 'dogs']);
-    await page.getByTestId('dataset-select').selectOption({ index: 0 });
+    await chooseDataset(page, 'cats');
     await expect.poll(() => page.getByTestId('report-format').textContent()).toMatch(/^cats · /);
     await page.getByTestId('filter-too-small').click();
     await expect.poll(() => total(page)).toBe('1 item(s) · too-small');
@@ -120,7 +126,7 @@ describe('web studio: datasets managed and curated', () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
-    await page.getByTestId('dataset-select').selectOption({ index: 0 });
+    await chooseDataset(page, 'cats');
     await expect.poll(() => page.getByTestId('report-format').textContent()).toMatch(/^cats · /);
     await page.getByTestId('filter-duplicate').click();
     await expect.poll(() => total(page)).toBe('1 item(s) · duplicate');
@@ -180,7 +186,7 @@ describe('web studio: datasets managed and curated', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
-    await page.getByTestId('dataset-select').selectOption({ index: 1 });
+    await chooseDataset(page, 'dogs');
     await expect.poll(() => page.getByTestId('report-format').textContent()).toMatch(/^dogs · /);
     await page.getByTestId('dataset-rename').click();
     await page.getByTestId('dataset-new-name').fill('hounds');
