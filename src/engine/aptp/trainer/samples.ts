@@ -73,7 +73,7 @@ export class CodeSampler {
     private readonly architectures: CodeArchitectures,
     session: SessionConfig = {},
   ) {
-    if (plan.guidance > 1 && model.unconditional?.length !== data.textShape[0] * data.textShape[1]) {
+    if (plan.every > 0 && plan.guidance > 1 && model.unconditional?.length !== data.textShape[0] * data.textShape[1]) {
       throw new EngineError('invalid-argument', `Samples with guidance ${plan.guidance} need the empty prompt's text states of shape [${data.textShape.join(', ')}]; set the sample guidance to 1 or give the model's text encoder.`, { guidance: plan.guidance });
     }
     this.sessions = new GraphSessions(session);
