@@ -8,7 +8,8 @@ import { differentiate } from '../../src/engine/aptp/router';
 import { gateLayout, presetUNetConfig, unetMacs } from '../../src/engine/models/sd/structure';
 import { resolveUNet } from '../../src/engine/models/sd/unet/arch';
 import { Random } from '../../src/engine/train/random';
-import { tinyUNetConfig } from '../engine/models/sd/unet/helpers';
+import { randn, tinyUNetConfig } from '../engine/models/sd/unet/helpers';
+import { STEP_INPUTS } from '../../src/engine/aptp/step/unet-step';
 
 export function structureOf(which: 'tiny' | 'sd21' | 'sd15') {
   const arch = resolveUNet(which === 'tiny' ? tinyUNetConfig() : presetUNetConfig(which));
@@ -79,4 +80,16 @@ export async function fdCheck(inputs: readonly FdInput[], wrt: readonly string[]
     await session.dispose();
   }
   return worst;
+}
+
+/** The UNet step's non-gate inputs for `mb` prompts of the tiny UNet at 8x8 latents and 3 text tokens of 16 (seeded). */
+export function tinyStepFeeds(mb: number): Record<string, HostTensor> {
+  return {
+    sample: randn([mb, 4, 8, 8], 1),
+    timestep: hostTensor('float32', [mb], Float32Array.of(120, 700)),
+    encoder_hidden_states: randn([mb, 3, 16], 2),
+    [STEP_INPUTS.target]: randn([mb, 4, 8, 8], 3),
+    [STEP_INPUTS.snrWeight]: hostTensor('float32', [mb], Float32Array.of(0.5, 1)),
+    [STEP_INPUTS.termWeights]: hostTensor('float32', [3], Float32Array.of(1, 0.2, 0.2)),
+  };
 }

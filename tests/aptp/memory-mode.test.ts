@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MEMORY_MODES, sessionForMemory, type MemoryMode } from '../../src/engine/aptp/step/memory-mode';
 import { stepMemoryBytes } from '../../src/engine/aptp/trainer/setup';
-import { buildUNetStep, STEP_INPUTS, STEP_OUTPUTS, type UNetStepGraph } from '../../src/engine/aptp/step/unet-step';
+import { buildUNetStep, STEP_OUTPUTS, type UNetStepGraph } from '../../src/engine/aptp/step/unet-step';
 import type { Graph, Node } from '../../src/engine/ir/graph';
 import { ARCH_VECTOR_INPUT } from '../../src/engine/models/sd/structure/gates';
 import { buildUNet, shapeOnlyWeights } from '../../src/engine/models/sd/unet';
@@ -15,7 +15,8 @@ import { randomWeights } from '../../src/engine/models/sd/unet/layers';
 import { emitModel } from '../../src/engine/onnx';
 import { hostTensor, loadSession, type RuntimeSession } from '../../src/engine/runtime';
 import { pruneConfigSchema } from '../../src/shared/prune-api';
-import { randn, tinyUNetConfig } from '../engine/models/sd/unet/helpers';
+import { tinyUNetConfig } from '../engine/models/sd/unet/helpers';
+import { tinyStepFeeds } from './helpers';
 
 const MB = 2;
 const build = (memory: MemoryMode): UNetStepGraph => buildUNetStep({ config: tinyUNetConfig({ layers_per_block: 1 }), weights: randomWeights(5), microBatch: MB, height: 8, width: 8, textLength: 3, convInputGrad: MEMORY_MODES[memory].convInputGrad });
@@ -61,12 +62,7 @@ describe('memory modes of the pruning step', () => {
   it('gives the same gate gradient and losses in both modes, each on its own session settings', async () => {
     const L = steps.lean.layout.vectorLength;
     const feeds = {
-      sample: randn([MB, 4, 8, 8], 1),
-      timestep: hostTensor('float32', [MB], Float32Array.of(120, 700)),
-      encoder_hidden_states: randn([MB, 3, 16], 2),
-      [STEP_INPUTS.target]: randn([MB, 4, 8, 8], 3),
-      [STEP_INPUTS.snrWeight]: hostTensor('float32', [MB], Float32Array.of(0.5, 1)),
-      [STEP_INPUTS.termWeights]: hostTensor('float32', [3], Float32Array.of(1, 0.2, 0.2)),
+      ...tinyStepFeeds(MB),
       [ARCH_VECTOR_INPUT]: hostTensor('float32', [MB, L], Float32Array.from({ length: MB * L }, (_, i) => 0.5 + 0.45 * Math.sin(i))),
     };
     const out = async (memory: MemoryMode) => {

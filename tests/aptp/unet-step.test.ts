@@ -2,24 +2,18 @@
 // and block losses are exactly 0, the DDPM term is the plain model's), and d(total)/d(gates) from
 // autodiff matches central differences of the graph's own total on a few entries of each kind.
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildUNetStep, STEP_INPUTS, STEP_OUTPUTS } from '../../src/engine/aptp/step/unet-step';
+import { buildUNetStep, STEP_OUTPUTS } from '../../src/engine/aptp/step/unet-step';
 import { ARCH_VECTOR_INPUT } from '../../src/engine/models/sd/structure/gates';
 import { randomWeights } from '../../src/engine/models/sd/unet/layers';
 import { emitModel } from '../../src/engine/onnx';
-import { hostTensor, loadSession, type HostTensor } from '../../src/engine/runtime';
-import { filled, randn, tinyUNetConfig } from '../engine/models/sd/unet/helpers';
+import { loadSession, type HostTensor } from '../../src/engine/runtime';
+import { filled, tinyUNetConfig } from '../engine/models/sd/unet/helpers';
+import { tinyStepFeeds } from './helpers';
 
 const MB = 2;
 const step = buildUNetStep({ config: tinyUNetConfig({ layers_per_block: 1 }), weights: randomWeights(5), microBatch: MB, height: 8, width: 8, textLength: 3 });
 const L = step.layout.vectorLength;
-const feeds = {
-  sample: randn([MB, 4, 8, 8], 1),
-  timestep: hostTensor('float32', [MB], Float32Array.of(120, 700)),
-  encoder_hidden_states: randn([MB, 3, 16], 2),
-  [STEP_INPUTS.target]: randn([MB, 4, 8, 8], 3),
-  [STEP_INPUTS.snrWeight]: hostTensor('float32', [MB], Float32Array.of(0.5, 1)),
-  [STEP_INPUTS.termWeights]: hostTensor('float32', [3], Float32Array.of(1, 0.2, 0.2)),
-};
+const feeds = tinyStepFeeds(MB);
 const session = await loadSession({ bytes: emitModel(step.graph), name: 'step' }, 'cpu');
 afterAll(() => session.dispose());
 const run = (v: HostTensor) => session.run({ ...feeds, [ARCH_VECTOR_INPUT]: v });
