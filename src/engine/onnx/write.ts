@@ -140,14 +140,33 @@ async function copyInitializer(fh: FileHandle, init: Initializer, position: numb
   }
 }
 
+/** Small parts are gathered up to this size and written together (one write per part cost ~9 s on the SD 2.1 step's 4 MB graph). */
+const GATHER = 8 * 1024 * 1024;
+
+/** Writes the parts in order: consecutive small parts are copied into one buffer per GATHER bytes, large ones go as they are. */
 async function writeParts(path: string, parts: readonly Uint8Array[]): Promise<void> {
   const fh = await open(path, 'w');
   try {
     let position = 0;
+    const gathered = new Uint8Array(GATHER);
+    let used = 0;
+    const drain = async (): Promise<void> => {
+      if (used === 0) return;
+      await writeAll(fh, gathered.subarray(0, used), position);
+      position += used;
+      used = 0;
+    };
     for (const p of parts) {
-      await writeAll(fh, p, position);
-      position += p.byteLength;
+      if (used + p.byteLength > GATHER) await drain();
+      if (p.byteLength >= GATHER) {
+        await writeAll(fh, p, position);
+        position += p.byteLength;
+        continue;
+      }
+      gathered.set(p, used);
+      used += p.byteLength;
     }
+    await drain();
     await fh.sync();
   } finally {
     await fh.close();

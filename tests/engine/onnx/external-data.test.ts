@@ -1,13 +1,14 @@
 // writeModel: inline below the threshold, external data above it (forced small here), file and lazy
 // initializer sources streamed into the data file, models loaded by path on onnxruntime, no
 // temporary files left behind.
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tensorBytes, tensorDataToNumbers } from '../../../src/engine/core/dtype';
 import { GraphBuilder } from '../../../src/engine/ir/builder';
 import type { Graph } from '../../../src/engine/ir/graph';
+import { emitModel } from '../../../src/engine/onnx/model';
 import { writeModel } from '../../../src/engine/onnx/write';
 import { loadSession } from '../../../src/engine/runtime/index';
 import { feed, randomFloats } from './run-graph';
@@ -61,6 +62,20 @@ describe('writeModel', () => {
     expect((await stat(path)).size).toBeGreaterThan(W1.byteLength + W2.byteLength);
     await runByPath(path);
     expect((await readdir(dir)).sort()).toEqual(['inline.onnx', 'weights.bin']);
+  });
+
+  it('writes the same bytes as the in-memory encoding when an inline tensor is larger than a write batch', async () => {
+    // 3 M floats (12 MB, above writeParts' 8 MB gathering) between many small parts.
+    const b = new GraphBuilder('big_inline');
+    const x = b.input('x', 'float32', [1, 3_000_000]);
+    const big = b.initializer('big', Float32Array.from({ length: 3_000_000 }, (_, i) => (i % 977) / 977), [1, 3_000_000]);
+    let y = b.add(x, big);
+    for (let i = 0; i < 200; i++) y = b.mul(y, 1 + i / 1000);
+    b.output(y, 'y');
+    const graph = b.build();
+    const path = join(dir, 'big.onnx');
+    await writeModel(graph, path, { externalThreshold: Number.POSITIVE_INFINITY });
+    expect(Buffer.from(await readFile(path)).equals(Buffer.from(emitModel(graph)))).toBe(true);
   });
 
   it('moves large initializers to external data above the threshold and loads by path', async () => {
