@@ -10,8 +10,11 @@
 // steps/s of the whole trainer loop on a tiny model. `--memory` runs our side in each memory mode
 // listed (step/memory-mode.ts: 'fast' flipped-kernel conv input gradients with onnxruntime's
 // re-laid-out weights, 'lean' ConvTranspose over the same weights, one copy), PyTorch once per batch.
+// Our children run with the allocator settings the engine gives its run workers (runs/allocator-env.ts);
+// PyTorch runs with the environment as it is (`--default-allocator`: ours too). `--session JSON` overrides session settings of the
+// mode (for example '{"memoryArena":true}') to try variants.
 //   npx tsx bench/aptp-step.ts [--batches 1,2,4] [--memory fast,lean] [--threads N] [--repeats 3]
-//     [--no-torch] [--no-prepack] [--no-arena] [--tiny-only]
+//     [--no-torch] [--no-prepack] [--no-arena] [--session JSON] [--default-allocator] [--tiny-only]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -21,7 +24,8 @@ import { buildUNetStep, STEP_INPUTS, STEP_OUTPUTS } from '../src/engine/aptp/ste
 import { presetUNetConfig } from '../src/engine/models/sd/structure/presets';
 import { randomWeights } from '../src/engine/models/sd/unet/layers';
 import { writeModel } from '../src/engine/onnx';
-import { hostTensor, loadSession, type HostTensor } from '../src/engine/runtime';
+import { hostTensor, loadSession, type HostTensor, type SessionConfig } from '../src/engine/runtime';
+import { withAllocatorEnv } from '../src/engine/runs/allocator-env';
 import { openSafetensors, tensorSource } from '../src/engine/weights';
 import { decodeNpy } from '../tests/oracle/sd_components/npy-read';
 import { encodeNpy } from '../tests/oracle/ts/npy';
@@ -46,7 +50,7 @@ function feeds(batch: number, l: number): Record<string, HostTensor> {
 }
 
 /** How our side runs: the memory mode, and the session switches the bench can turn off on top of it. */
-interface OursOptions { readonly memory: MemoryMode; readonly prepacking: boolean; readonly arena: boolean }
+interface OursOptions { readonly memory: MemoryMode; readonly prepacking: boolean; readonly arena: boolean; readonly session: Partial<SessionConfig> }
 
 function encodeOptions(o: OursOptions): string { return JSON.stringify(o); }
 
@@ -64,7 +68,7 @@ async function startStep(dir: string, batch: number, threads: number, o: OursOpt
   const t2 = performance.now();
   const before = rssMb('VmRSS');
   const base = { intraOpThreads: threads, interOpThreads: 1, optimizedCacheDir: join(dir, 'ort-cache'), ...(o.prepacking ? {} : { prepacking: false }), ...(o.arena ? {} : { memoryArena: false }) };
-  const session = await loadSession({ path: written.modelPath }, 'cpu', sessionForMemory(base, o.memory));
+  const session = await loadSession({ path: written.modelPath }, 'cpu', { ...sessionForMemory(base, o.memory), ...o.session });
   line(`${prefix}_load_rss_growth_mb`, rssMb('VmRSS') - before);
   const t3 = performance.now();
   line(`${prefix}_build_s`, ((t1 - t0) / 1000).toFixed(2));
@@ -106,7 +110,8 @@ async function oursChild(dir: string, batch: number, threads: number, repeats: n
 }
 
 function child(args: string[]): Record<string, string> {
-  const done = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const env = process.argv.includes('--default-allocator') ? process.env : withAllocatorEnv(process.env);
+  const done = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (done.status !== 0) throw new Error(`child failed: ${done.stderr.slice(-1500)}`);
   return Object.fromEntries(done.stdout.trim().split('\n').filter((l) => l.includes(': ')).map((l) => l.split(': ') as [string, string]));
 }
@@ -123,11 +128,11 @@ function maxRelative(ours: HostTensor, ref: HostTensor): number {
 type Row = Record<string, string>;
 
 /** What one bench invocation measures. */
-interface Plan { readonly threads: number; readonly repeats: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly prepacking: boolean; readonly arena: boolean }
+interface Plan { readonly threads: number; readonly repeats: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly prepacking: boolean; readonly arena: boolean; readonly session: Partial<SessionConfig> }
 
 /** Our side at one batch size in one memory mode: a cold start, then a warm start that runs the steps. */
 function oursRun(dir: string, batch: number, plan: Plan, memory: MemoryMode): Row {
-  const o = encodeOptions({ memory, prepacking: plan.prepacking, arena: plan.arena });
+  const o = encodeOptions({ memory, prepacking: plan.prepacking, arena: plan.arena, session: plan.session });
   const cold = child(['--cold', dir, String(batch), String(plan.threads), o]);
   const ours = { ...cold, ...child(['--child', dir, String(batch), String(plan.threads), String(plan.repeats), o]) };
   for (const [k, v] of Object.entries(ours)) line(`b${batch}_${memory}_${k}`, v);
@@ -204,7 +209,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), Number(argv[4]), JSON.parse(argv[5] as string) as OursOptions);
   if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   const threads = Number(arg(argv, '--threads') ?? cpus().length);
-  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), prepacking: !argv.includes('--no-prepack'), arena: !argv.includes('--no-arena') };
+  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), prepacking: !argv.includes('--no-prepack'), arena: !argv.includes('--no-arena'), session: JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig> };
   line('threads', threads);
   line('load_average', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
   await tinySteps(threads);

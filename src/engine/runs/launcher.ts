@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
+import { withAllocatorEnv } from './allocator-env';
 import { nodeEntry, type NodeEntry } from './node-entry';
 import type { Run, RunRequest } from '../store/repositories/runs';
 import type { Workspace } from '../store/workspace';
@@ -28,7 +29,7 @@ function spawnWorker(ws: Workspace, run: Run): void {
     const child = spawn(cmd.command, [...cmd.args, `--workspace=${ws.dir}`, `--run=${run.id}`], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: cmd.env,
+      env: withAllocatorEnv(cmd.env),
       ...(cmd.cwd ? { cwd: cmd.cwd } : {}),
     });
     child.on('error', (error) => ws.runs.finish(run.id, 'failed', { error: { code: 'runtime-failure', message: `The run worker could not start: ${error.message}.` } }));

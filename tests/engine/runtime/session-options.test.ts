@@ -15,9 +15,11 @@ describe('session options', () => {
     expect(ortSessionOptions('cpu', { prepacking: false }).extra).toEqual({ session: { disable_prepacking: '1' } });
     expect(ortSessionOptions('cpu', {}).enableCpuMemArena).toBeUndefined();
     expect(ortSessionOptions('cpu', { memoryArena: false }).enableCpuMemArena).toBe(false);
+    expect(ortSessionOptions('cpu', {}).enableMemPattern).toBeUndefined();
+    expect(ortSessionOptions('cpu', { memoryPattern: false }).enableMemPattern).toBe(false);
   });
 
-  it.each([['whose threads do not spin', { spinning: false }], ['without the memory arena', { memoryArena: false }]] as const)('runs a session %s', async (_label, config) => {
+  it.each([['whose threads do not spin', { spinning: false }], ['without the memory arena', { memoryArena: false }], ['without the memory pattern', { memoryPattern: false }]] as const)('runs a session %s', async (_label, config) => {
     const b = new GraphBuilder('double');
     b.output(b.add(b.input('x', 'float32', [3]), b.input('x2', 'float32', [3])), 'y');
     const session = await loadSession({ bytes: emitModel(b.build()) }, 'cpu', { intraOpThreads: 2, ...config });

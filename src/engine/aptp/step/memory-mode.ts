@@ -1,11 +1,17 @@
 // The pruning step's memory modes, in one place. 'fast' writes stride-1 conv input gradients as a
 // Conv over the flipped kernel and lets onnxruntime re-lay weights out for its fastest kernels
-// (NCHWc convs, prepacked GEMMs): every frozen weight is then held about twice. 'lean' writes
-// them as ConvTranspose over the forward's own weight initializer and turns the NCHWc transformer
-// and prepacking off, so each weight is held once, and turns onnxruntime's CPU memory arena off,
-// so freed activations go back instead of staying reserved at the step's high-water mark (SD 2.1,
-// batch 1: peak 5,539 -> 5,216 MB); the price is slower conv kernels (bench/aptp-step.ts
-// --memory lean,fast measures both against PyTorch).
+// (NCHWc convs, prepacked GEMMs): every frozen weight is then held about twice. It also turns
+// onnxruntime's memory pattern off: that plans each run's tensors into one block allocated fresh
+// every run, bypassing the arena, and the kernel zeroing those gigabytes page by page took a fifth
+// of the SD 2.1 step at batch 4 (21.3 s per step without it, against PyTorch's 25.9 s). 'lean'
+// writes them as ConvTranspose over the forward's own weight initializer and turns the NCHWc
+// transformer and prepacking off, so each weight is held once, and turns onnxruntime's CPU memory
+// arena off, so freed activations go back instead of staying reserved at the step's high-water
+// mark; with glibc's mmap threshold fixed (runs/allocator-env.ts) its peak at batch 2 and 4 was
+// 0.97x and 1.05x PyTorch's. The price is slower conv kernels (bench/aptp-step.ts --memory
+// lean,fast measures both against PyTorch). A third way, the flipped-kernel Conv computed every
+// step (constant folding off) so that lean holds one copy, ran slower than ConvTranspose (1.16x
+// against 1.02x PyTorch at batch 2).
 import type { ConvInputGrad } from '../../autodiff';
 import type { SessionConfig } from '../../runtime';
 
@@ -20,11 +26,11 @@ interface ModeSettings {
    */
   readonly extraWeightCopies: number;
   /** Session settings the mode adds to the caller's. */
-  readonly session: Pick<SessionConfig, 'prepacking' | 'disabledOptimizers' | 'memoryArena'>;
+  readonly session: Pick<SessionConfig, 'prepacking' | 'disabledOptimizers' | 'memoryArena' | 'memoryPattern'>;
 }
 
 export const MEMORY_MODES: Readonly<Record<MemoryMode, ModeSettings>> = {
-  fast: { convInputGrad: 'flip', extraWeightCopies: 1, session: {} },
+  fast: { convInputGrad: 'flip', extraWeightCopies: 1, session: { memoryPattern: false } },
   lean: { convInputGrad: 'transpose', extraWeightCopies: 0, session: { prepacking: false, memoryArena: false, disabledOptimizers: ['NchwcTransformer'] } },
 };
 
