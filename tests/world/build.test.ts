@@ -104,5 +104,9 @@ describe('world build', () => {
     const losses = (m: Map<string, number>, from: number): number[] => [1, 2, 3, 4, 5].filter((s) => s >= from).map((s) => m.get(`judge/loss@${s}`)!);
     expect(losses(stopped.metrics, 1).slice(0, 2)).toEqual(losses(straight.metrics, 1).slice(0, 2));
     expect(losses(resumed.metrics, 3)).toEqual(losses(straight.metrics, 3));
+    expect([a.result.stepsRun, b.result.stepsRun]).toEqual([5, 3]);
+    // Called again on the finished checkpoint, the stage only loads: no step, no loss to report.
+    const again = await trainJudge({ seed: 1, steps: 5, batch: 4 }, context(join(temp.dir, 'stopped')));
+    expect([again.result.steps, again.result.stepsRun, again.result.lastLoss]).toEqual([5, 0, Number.NaN]);
   }, 600_000);
 });

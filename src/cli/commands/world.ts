@@ -6,7 +6,7 @@ import { resolve, join } from 'node:path';
 import { isEngineError } from '../../engine/core/errors';
 import type { JobContext } from '../../engine/jobs/job';
 import { openWorkspace } from '../../engine/store/workspace';
-import type { TrainingContext } from '../../engine/train/loop';
+import type { LoopResult, TrainingContext } from '../../engine/train/loop';
 import { buildWorldModel, DEFAULT_DECODER_STEPS, snapshotWorldModel } from '../../engine/world/build';
 import { MAX_ITEMS, MIN_ITEMS, writeWorldDataset } from '../../engine/world/dataset';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
@@ -16,6 +16,12 @@ import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
 
 const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--ema-from N] [--snapshot]';
+
+/** One stage's line: its steps, and this call's last loss and speed when it trained (a finished stage's checkpoint only loads). */
+function stageLine(r: LoopResult, digits: number): string {
+  if (r.stepsRun === 0) return `${r.steps} steps (all from the checkpoint; none this call)`;
+  return `${r.steps} steps (${r.stepsRun} this call), loss ${r.lastLoss.toFixed(digits)}, ${r.imagesPerSecond.toFixed(1)} images/s`;
+}
 
 function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
@@ -78,10 +84,10 @@ async function runBuild(args: ParsedArgs): Promise<number> {
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     process.stdout.write(`${table([
       ['model', r.dir],
-      ['judge', `${r.judge.steps} steps, loss ${r.judge.lastLoss.toFixed(4)}, ${r.judge.imagesPerSecond.toFixed(1)} images/s`],
-      ['vae', `${r.vae.steps} steps, loss ${r.vae.lastLoss.toFixed(5)}, ${r.vae.imagesPerSecond.toFixed(1)} images/s`],
-      ...(r.decoder ? [['decoder', `${r.decoder.steps} steps, loss ${r.decoder.lastLoss.toFixed(5)}, ${r.decoder.imagesPerSecond.toFixed(1)} images/s`] as const] : []),
-      ['diffusion', `${r.diffusion.steps} steps, loss ${r.diffusion.lastLoss.toFixed(5)}, ${r.diffusion.imagesPerSecond.toFixed(1)} images/s`],
+      ['judge', stageLine(r.judge, 4)],
+      ['vae', stageLine(r.vae, 5)],
+      ...(r.decoder ? [['decoder', stageLine(r.decoder, 5)] as const] : []),
+      ['diffusion', stageLine(r.diffusion, 5)],
       ['scaling factor', r.scalingFactor.toPrecision(5)],
       ['time', `${minutes} min this call (run ${run.id}, checkpoints in ${checkpointDir})`],
     ])}\n`);

@@ -2,6 +2,7 @@
 // worker process no longer exists, or whose heartbeat is older than STALE_MS (a hung or vanished
 // machine), becomes interrupted (or cancelled, if a cancel was pending) and can be resumed. A run
 // executed in its starting process (the demo) has a pid and no heartbeat: only its pid is checked.
+import { processExists } from '../core/process-exists';
 import type { Run } from '../store/repositories/runs';
 import type { Workspace } from '../store/workspace';
 
@@ -9,15 +10,6 @@ import type { Workspace } from '../store/workspace';
 export const STALE_MS = 30_000;
 /** A pending run without a worker this long after its last change: its worker never started. */
 const START_GRACE_MS = 60_000;
-
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function isDead(run: Run, now: number): boolean {
   if (run.pid === null) return run.status !== 'pending' || now - run.updatedAt > START_GRACE_MS;

@@ -42,7 +42,11 @@ export interface LoopSpec {
 }
 
 export interface LoopResult {
+  /** The stage's step count, checkpointed steps included. */
   readonly steps: number;
+  /** Steps taken by this call (0 when the checkpoint already held every step). */
+  readonly stepsRun: number;
+  /** Loss of this call's last step; NaN when it took none. */
   readonly lastLoss: number;
   readonly skipped: number;
   readonly imagesPerSecond: number;
@@ -69,6 +73,7 @@ export async function trainLoop<S>(trainer: Trainer, spec: LoopSpec, data: Batch
   const save = (): Promise<void> => writeCheckpoint(checkpointPath(ctx, spec.name), { snapshot: trainer.snapshot(), state: data.save() });
   let [lastLoss, skipped, runMs, images] = [Number.NaN, 0, 0, 0];
   const started = Date.now();
+  const firstStep = trainer.stepCount;
   try {
     while (trainer.stepCount < spec.steps) {
       throwIfCancelled(ctx.signal);
@@ -97,5 +102,5 @@ export async function trainLoop<S>(trainer: Trainer, spec: LoopSpec, data: Batch
     throw error;
   }
   await save();
-  return { steps: trainer.stepCount, lastLoss, skipped, imagesPerSecond: images / Math.max(1e-3, (Date.now() - started) / 1000), runMs };
+  return { steps: trainer.stepCount, stepsRun: trainer.stepCount - firstStep, lastLoss, skipped, imagesPerSecond: images / Math.max(1e-3, (Date.now() - started) / 1000), runMs };
 }

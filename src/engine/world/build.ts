@@ -6,7 +6,8 @@
 // epsilon prediction, with 10% of captions dropped for classifier-free guidance, saved as the moving
 // average of its weights over the last steps (--ema-from). Each stage checkpoints atomically and a
 // second call with the same checkpoint folder resumes exactly where the last one stopped. Writes
-// a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts).
+// a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts);
+// one build at a time per checkpoint folder (train/folder-lock.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
@@ -18,6 +19,7 @@ import { DdpmTraining } from '../models/sd/schedulers';
 import { loadClipTokenizer, type ClipTokenizer } from '../models/sd/tokenizer';
 import { randomWeights, type WeightProvider } from '../models/sd/unet/layers';
 import { Trainer, adamW } from '../train';
+import { lockFolder } from '../train/folder-lock';
 import { findCheckpoint, trainLoop, type LoopResult, type TrainingContext } from '../train/loop';
 import { promoteToInputs } from '../train/trainable';
 import { autoencoderBatches, imageBatch, WorldStream, type CursorState } from './batches';
@@ -200,6 +202,15 @@ export async function snapshotWorldModel(out: string, ctx: TrainingContext): Pro
 /** Trains (or resumes) both stages and writes the model folder to `options.out`. */
 export async function buildWorldModel(options: WorldBuildOptions, ctx: TrainingContext): Promise<WorldBuildResult> {
   mkdirSync(ctx.checkpointDir, { recursive: true });
+  const unlock = lockFolder(ctx.checkpointDir, 'world build');
+  try {
+    return await buildLocked(options, ctx);
+  } finally {
+    unlock();
+  }
+}
+
+async function buildLocked(options: WorldBuildOptions, ctx: TrainingContext): Promise<WorldBuildResult> {
   const judge = await trainJudge({ seed: options.seed, steps: options.judgeSteps, batch: options.judgeBatch, threads: options.threads }, ctx);
   const vae = await trainAutoencoder(options, ctx);
   const decoder = await trainDecoder(options, vae.params, ctx);
