@@ -81,8 +81,8 @@ describe('memory modes of the pruning step', () => {
     }
   });
 
-  it("lean's session settings keep one copy of each weight and merge with the caller's", () => {
-    expect(sessionForMemory({ intraOpThreads: 2 }, 'fast')).toEqual({ intraOpThreads: 2 });
+  it("each mode's session settings merge with the caller's: fast plans no per-run block, lean keeps one copy of each weight", () => {
+    expect(sessionForMemory({ intraOpThreads: 2 }, 'fast')).toEqual({ intraOpThreads: 2, memoryPattern: false });
     expect(sessionForMemory({ disabledOptimizers: ['X'] }, 'lean')).toEqual({ prepacking: false, memoryArena: false, disabledOptimizers: ['X', 'NchwcTransformer'] });
   });
 
