@@ -61,6 +61,13 @@ describe('world build', () => {
       expect(readFileSync(join(snap.dir, file)).equals(readFileSync(join(out, file))), file).toBe(true);
     }
 
+    // --until: stops the diffusion stage after a step though --steps shapes the schedule; a later
+    // call without it continues the same checkpoints (judge, VAE and decoder only load).
+    const until = await buildWorldModel({ seed: 3, out, judgeSteps: 2, judgeBatch: 4, vaeSteps: 2, vaeBatch: 2, decoderSteps: 2, diffusionSteps: 4, diffusionUntil: 3, emaFrom: 1, diffusionBatch: 2 }, ctx);
+    expect([until.diffusion.steps, until.diffusion.stepsRun, until.judge.stepsRun, until.vae.stepsRun]).toEqual([3, 1, 0, 0]);
+    const rest = await buildWorldModel({ seed: 3, out, judgeSteps: 2, judgeBatch: 4, vaeSteps: 2, vaeBatch: 2, decoderSteps: 2, diffusionSteps: 4, emaFrom: 1, diffusionBatch: 2 }, ctx);
+    expect([rest.diffusion.steps, rest.diffusion.stepsRun]).toEqual([4, 1]);
+
     // The demo's world path on this folder: render, import (64 px images), prepare at 64 px, prune.
     const ws = openWorkspace(join(temp.dir, 'ws'));
     try {

@@ -15,7 +15,7 @@ import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
 
-const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--ema-from N] [--snapshot]';
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--until N] [--ema-from N] [--snapshot]';
 
 /** One stage's line: its steps, and this call's last loss and speed when it trained (a finished stage's checkpoint only loads). */
 function stageLine(r: LoopResult, digits: number): string {
@@ -49,7 +49,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
   const ws = openWorkspace(stringOption(args, 'workspace'));
   const out = resolve(stringOption(args, 'out') ?? join(ws.dir, 'models', `world-seed-${seed}`));
   const checkpointDir = resolve(stringOption(args, 'checkpoints') ?? join(ws.dir, 'checkpoints', `world-seed-${seed}`));
-  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, decoderSteps: intOption(args, 'decoder-steps', 0, 1_000_000) ?? DEFAULT_DECODER_STEPS, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, emaFrom: intOption(args, 'ema-from', 0, 10_000_000), threads: intOption(args, 'threads', 1, 1024) ?? 1 };
+  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, decoderSteps: intOption(args, 'decoder-steps', 0, 1_000_000) ?? DEFAULT_DECODER_STEPS, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, diffusionUntil: intOption(args, 'until', 1, 10_000_000), emaFrom: intOption(args, 'ema-from', 0, 10_000_000), threads: intOption(args, 'threads', 1, 1024) ?? 1 };
   if (flag(args, 'snapshot')) {
     try {
       const noop: TrainingContext = { signal: new AbortController().signal, checkpointDir, metric: () => {}, progress: () => {} };
@@ -108,7 +108,7 @@ export const worldCommand: CliCommand = {
   usage: USAGE,
   options: {
     size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, reference: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
-    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, 'decoder-steps': { type: 'string' }, 'ema-from': { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, 'decoder-steps': { type: 'string' }, 'ema-from': { type: 'string' }, steps: { type: 'string' }, until: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
     snapshot: { type: 'boolean' },
   },
   optionHelp: {
@@ -121,6 +121,7 @@ export const worldCommand: CliCommand = {
     checkpoints: 'build: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
     'judge-steps': 'build: judge training steps (default 1200)',
     'vae-steps': 'build: VAE training steps (default 300)',
+    until: 'build: stop the diffusion stage after this step and save the model as it is then; the learning-rate schedule stays that of --steps, so a later call without --until continues it',
     'ema-from': 'build: the diffusion step from which the saved UNet and text encoder are the moving average of their weights (decay 0.999; default 70% of --steps)',
     'decoder-steps': `build: VAE decoder fine-tuning steps on the frozen encoder (default ${DEFAULT_DECODER_STEPS}; 0 skips)`,
     steps: 'build: text encoder + UNet training steps (default 6000)',

@@ -67,9 +67,14 @@ export class SessionCache {
     const key = await sessionKey(source, provider, config);
     const hit = this.entries.get(key);
     if (hit !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
+      // A caller may dispose a session it opened here; the next open loads a fresh one.
+      const cached = await hit.catch(() => undefined);
+      if (cached && !cached.disposed) {
+        this.entries.delete(key);
+        this.entries.set(key, hit);
+        return cached;
+      }
+      if (this.entries.get(key) === hit) this.entries.delete(key);
     }
     const loading = loadWithFallback(source, provider, config, key);
     this.entries.set(key, loading);

@@ -33,6 +33,8 @@ export interface LoopSpec {
   /** Checkpoint file stem and progress label ('vae', 'diffusion'). */
   readonly name: string;
   readonly steps: number;
+  /** Stop after this step (checkpointed) though `steps` shapes the schedule; default `steps`. */
+  readonly stopAfter?: number;
   readonly imagesPerStep: number;
   readonly checkpointEvery: number;
   /** Learning rate of 1-based step t. */
@@ -75,7 +77,8 @@ export async function trainLoop<S>(trainer: Trainer, spec: LoopSpec, data: Batch
   const started = Date.now();
   const firstStep = trainer.stepCount;
   try {
-    while (trainer.stepCount < spec.steps) {
+    const last = Math.min(spec.steps, spec.stopAfter ?? spec.steps);
+    while (trainer.stepCount < last) {
       throwIfCancelled(ctx.signal);
       const feeds = await data.next();
       const t = trainer.stepCount + 1;

@@ -38,6 +38,11 @@ export interface WorldBuildOptions {
   /** Decoder-only fine-tuning steps after the VAE (0 skips the stage). */
   readonly decoderSteps?: number;
   readonly diffusionSteps: number;
+  /**
+   * Stop the diffusion stage after this step, keeping the learning-rate schedule of diffusionSteps
+   * (a later call without it continues the same schedule); the model is saved as it is then.
+   */
+  readonly diffusionUntil?: number;
   /** The diffusion step from which the UNet and text encoder are averaged (default 70% of the steps; the model is saved with the average). */
   readonly emaFrom?: number;
   readonly vaeBatch?: number;
@@ -173,7 +178,7 @@ async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTens
   const enc = await encoderSession(vae, batch, scale, threads);
   const data = diffusionBatches(new WorldStream(o.seed + 7, saved?.state), enc, loadClipTokenizer(tokDir), batch, scale);
   try {
-    const result = await trainLoop(trainer, { name: 'diffusion', steps: o.diffusionSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(5e-4, o.diffusionSteps, 50) }, data, ctx);
+    const result = await trainLoop(trainer, { name: 'diffusion', steps: o.diffusionSteps, imagesPerStep: batch, checkpointEvery: 25, lr: schedule(5e-4, o.diffusionSteps, 50), ...(o.diffusionUntil !== undefined ? { stopAfter: o.diffusionUntil } : {}) }, data, ctx);
     return { params: { ...trainer.averaged }, result, scale };
   } finally {
     await enc.dispose();

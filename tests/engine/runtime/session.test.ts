@@ -105,6 +105,17 @@ describe('SessionCache', () => {
     expect(a.disposed).toBe(true);
   });
 
+  it('loads a fresh session when the cached one was disposed by its caller', async () => {
+    const cache = new SessionCache(4);
+    const first = await cache.open({ bytes: binary('Add', 'float32') }, { provider: 'cpu' });
+    await first.dispose();
+    const again = await cache.open({ bytes: binary('Add', 'float32') }, { provider: 'cpu' });
+    expect(again).not.toBe(first);
+    expect(again.disposed).toBe(false);
+    expect(cache.size).toBe(1);
+    await cache.clear();
+  });
+
   it('evicts the least recently used session and disposes it', async () => {
     const cache = new SessionCache(2);
     const add = await cache.open({ bytes: binary('Add', 'float32') }, { provider: 'cpu' });
