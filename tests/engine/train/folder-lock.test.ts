@@ -43,3 +43,21 @@ describe('checkpoint folder lock', () => {
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
   });
 });
+
+describe('processExists', () => {
+  it('counts a killed process that its parent has not reaped yet (a zombie) as gone', async () => {
+    const { processExists } = await import('../../../src/engine/core/process-exists');
+    const { spawn } = await import('node:child_process');
+    // The child is this process's own and is never waited for while checked, so it stays a zombie after the kill.
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const pid = child.pid!;
+    expect(processExists(pid)).toBe(true);
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(pid, 'SIGKILL');
+    const start = Date.now();
+    while (Date.now() - start < 2000 && processExists(pid)) { /* the kill lands within microseconds */ }
+    expect(processExists(pid)).toBe(false);
+    await exited;
+    expect(processExists(pid)).toBe(false);
+  });
+});
