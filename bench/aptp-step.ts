@@ -49,8 +49,8 @@ function feeds(batch: number, l: number): Record<string, HostTensor> {
   };
 }
 
-/** How our side runs: the memory mode, and the session switches the bench can turn off on top of it. */
-interface OursOptions { readonly memory: MemoryMode; readonly prepacking: boolean; readonly arena: boolean; readonly session: Partial<SessionConfig> }
+/** How our side runs: the memory mode, and session settings the bench puts on top of it (--no-prepack, --no-arena, --session). */
+interface OursOptions { readonly memory: MemoryMode; readonly session: Partial<SessionConfig> }
 
 function encodeOptions(o: OursOptions): string { return JSON.stringify(o); }
 
@@ -67,7 +67,7 @@ async function startStep(dir: string, batch: number, threads: number, o: OursOpt
   const written = await writeModel(step.graph, join(dir, `step-${batch}-${o.memory}.onnx`), { linkSourceFiles: true });
   const t2 = performance.now();
   const before = rssMb('VmRSS');
-  const base = { intraOpThreads: threads, interOpThreads: 1, optimizedCacheDir: join(dir, 'ort-cache'), ...(o.prepacking ? {} : { prepacking: false }), ...(o.arena ? {} : { memoryArena: false }) };
+  const base = { intraOpThreads: threads, interOpThreads: 1, optimizedCacheDir: join(dir, 'ort-cache') };
   const session = await loadSession({ path: written.modelPath }, 'cpu', { ...sessionForMemory(base, o.memory), ...o.session });
   line(`${prefix}_load_rss_growth_mb`, rssMb('VmRSS') - before);
   const t3 = performance.now();
@@ -109,8 +109,8 @@ async function oursChild(dir: string, batch: number, threads: number, repeats: n
   await session.dispose();
 }
 
-function child(args: string[]): Record<string, string> {
-  const env = process.argv.includes('--default-allocator') ? process.env : withAllocatorEnv(process.env);
+function child(args: string[], allocator: Plan['allocator']): Record<string, string> {
+  const env = allocator === 'default' ? process.env : withAllocatorEnv(process.env);
   const done = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (done.status !== 0) throw new Error(`child failed: ${done.stderr.slice(-1500)}`);
   return Object.fromEntries(done.stdout.trim().split('\n').filter((l) => l.includes(': ')).map((l) => l.split(': ') as [string, string]));
@@ -128,13 +128,13 @@ function maxRelative(ours: HostTensor, ref: HostTensor): number {
 type Row = Record<string, string>;
 
 /** What one bench invocation measures. */
-interface Plan { readonly threads: number; readonly repeats: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly prepacking: boolean; readonly arena: boolean; readonly session: Partial<SessionConfig> }
+interface Plan { readonly threads: number; readonly repeats: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly session: Partial<SessionConfig>; readonly allocator: 'engine' | 'default' }
 
 /** Our side at one batch size in one memory mode: a cold start, then a warm start that runs the steps. */
 function oursRun(dir: string, batch: number, plan: Plan, memory: MemoryMode): Row {
-  const o = encodeOptions({ memory, prepacking: plan.prepacking, arena: plan.arena, session: plan.session });
-  const cold = child(['--cold', dir, String(batch), String(plan.threads), o]);
-  const ours = { ...cold, ...child(['--child', dir, String(batch), String(plan.threads), String(plan.repeats), o]) };
+  const o = encodeOptions({ memory, session: plan.session });
+  const cold = child(['--cold', dir, String(batch), String(plan.threads), o], plan.allocator);
+  const ours = { ...cold, ...child(['--child', dir, String(batch), String(plan.threads), String(plan.repeats), o], plan.allocator) };
   for (const [k, v] of Object.entries(ours)) line(`b${batch}_${memory}_${k}`, v);
   return ours;
 }
@@ -209,7 +209,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), Number(argv[4]), JSON.parse(argv[5] as string) as OursOptions);
   if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   const threads = Number(arg(argv, '--threads') ?? cpus().length);
-  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), prepacking: !argv.includes('--no-prepack'), arena: !argv.includes('--no-arena'), session: JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig> };
+  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), session: { ...(argv.includes('--no-prepack') ? { prepacking: false } : {}), ...(argv.includes('--no-arena') ? { memoryArena: false } : {}), ...(JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig>) }, allocator: argv.includes('--default-allocator') ? 'default' : 'engine' };
   line('threads', threads);
   line('load_average', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
   await tinySteps(threads);

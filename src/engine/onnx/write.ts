@@ -148,7 +148,7 @@ async function writeParts(path: string, parts: readonly Uint8Array[]): Promise<v
   const fh = await open(path, 'w');
   try {
     let position = 0;
-    const gathered = new Uint8Array(GATHER);
+    const gathered = new Uint8Array(Math.min(GATHER, parts.reduce((n, p) => n + p.byteLength, 0)));
     let used = 0;
     const drain = async (): Promise<void> => {
       if (used === 0) return;
@@ -157,8 +157,8 @@ async function writeParts(path: string, parts: readonly Uint8Array[]): Promise<v
       used = 0;
     };
     for (const p of parts) {
-      if (used + p.byteLength > GATHER) await drain();
-      if (p.byteLength >= GATHER) {
+      if (used + p.byteLength > gathered.length) await drain();
+      if (p.byteLength >= gathered.length) {
         await writeAll(fh, p, position);
         position += p.byteLength;
         continue;
