@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core, headless and offline-quiet, and the page checks
-// every end-to-end test shares.
+// every end-to-end test shares, and the folder browser's one way in (type a path, Enter, wait for
+// that folder's own listing).
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.APTP_CHROMIUM ?? '/usr/bin/chromium';
@@ -19,4 +20,15 @@ export function collectProblems(page: Page): string[] {
   });
   page.on('pageerror', (e) => problems.push(e.message));
   return problems;
+}
+
+/**
+ * Types `path` into the folder browser and submits it, then waits until the browser lists that
+ * folder (its data-listed attribute), so a listing of another folder (the home folder listed on
+ * mount) can never pass for it.
+ */
+export async function openFolderInBrowser(page: Page, path: string): Promise<void> {
+  await page.getByTestId('dir-path').fill(path);
+  await page.getByTestId('dir-path').press('Enter');
+  await page.locator(`[data-testid="directory-browser"][data-listed="${path.replaceAll('"', '\\"')}"]`).waitFor({ timeout: 30_000 });
 }

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectProblems, launchChromium } from './chromium';
+import { collectProblems, launchChromium, openFolderInBrowser } from './chromium';
 import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
@@ -43,9 +43,8 @@ async function writeData(): Promise<void> {
 }
 
 async function openFolder(page: Page, path: string): Promise<void> {
-  await page.getByTestId('dir-path').fill(path);
-  await page.getByTestId('dir-path').press('Enter');
-  await page.getByTestId('detection').waitFor();
+  await openFolderInBrowser(page, path);
+  await page.locator(`[data-testid="detection"][data-detected="${path}"]`).waitFor({ timeout: 30_000 });
 }
 
 async function importFolder(page: Page, path: string): Promise<void> {

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectProblems, launchChromium } from './chromium';
+import { collectProblems, launchChromium, openFolderInBrowser } from './chromium';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
@@ -45,9 +45,8 @@ async function writeData(): Promise<void> {
 
 
 async function openFolder(page: Page, path: string): Promise<void> {
-  await page.getByTestId('dir-path').fill(path);
-  await page.getByTestId('dir-path').press('Enter');
-  await page.getByTestId('detection').waitFor();
+  await openFolderInBrowser(page, path);
+  await page.locator(`[data-testid="detection"][data-detected="${path}"]`).waitFor({ timeout: 30_000 });
 }
 
 beforeAll(async () => {
@@ -113,6 +112,8 @@ describe('web studio dataset view', () => {
       seen.add((await page.getByTestId('import-progress-count').textContent())?.trim() ?? '');
       return page.getByTestId('import-progress').getAttribute('data-phase');
     }, { timeout: 90_000, interval: 50 }).toBe('done');
+    // The last count and 'done' can render together, between the two reads of the poll above.
+    seen.add((await page.getByTestId('import-progress-count').textContent())?.trim() ?? '');
     const counts = [...seen].filter((c) => /^[\d,]+ \/ 100,000$/.test(c));
     expect(counts.at(-1)).toBe('100,000 / 100,000');
     expect(counts.length).toBeGreaterThan(1);

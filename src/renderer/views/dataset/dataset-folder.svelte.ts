@@ -17,6 +17,8 @@ export class DatasetFolder extends DirectoryListing {
   chosen = $state<string | undefined>(undefined);
   detection = $state<StudioOutput<'detectDataset'> | undefined>(undefined);
   detectionError = $state<ErrorInfo | undefined>(undefined);
+  /** The folder or file that `detection` (or `detectionError`) is about. */
+  detectedPath = $state<string | undefined>(undefined);
   /** '' means the detected one. */
   format = $state<DatasetFormat | ''>('');
   captionColumn = $state('');
@@ -49,8 +51,10 @@ export class DatasetFolder extends DirectoryListing {
     const ticket = ++this.#latestDetection;
     this.detection = undefined;
     this.detectionError = undefined;
+    this.detectedPath = undefined;
     const result = await this.#api.detectDataset({ path });
     if (ticket !== this.#latestDetection) return;
+    this.detectedPath = path;
     if (result.ok) this.detection = result.value;
     else this.detectionError = result.error;
   }
