@@ -6,14 +6,17 @@
 // gate-gradient difference, then one table of them. Start-up is measured twice per batch size, each
 // in its own child process: the first start of a shape (onnxruntime optimises the graph and the
 // optimized-model cache saves it) and a later start (build, write with the weights linked in place,
-// load the saved graph), which then runs the steps, so its peak RSS is the steady state's. Then
-// steps/s of the whole trainer loop on a tiny model. `--memory` runs our side in each memory mode
+// load the saved graph), which then runs the steps, so its peak RSS is the steady state's. Our
+// steps and PyTorch's alternate, both processes loaded and driven line by line (line-child.ts), so
+// both sides are timed under the same load (this VM's speed drifts by a quarter over minutes): the
+// best and the median of `--repeats` steps each after `--warmup` untimed ones (our step keeps
+// getting faster over its first few runs as onnxruntime's arena grows), and the ratio of each. Then steps/s of the whole trainer loop on a tiny model. `--memory` runs our side in each memory mode
 // listed (step/memory-mode.ts: 'fast' flipped-kernel conv input gradients with onnxruntime's
 // re-laid-out weights, 'lean' ConvTranspose over the same weights, one copy), PyTorch once per batch.
 // Our children run with the allocator settings the engine gives its run workers (runs/allocator-env.ts);
 // PyTorch runs with the environment as it is (`--default-allocator`: ours too). `--session JSON` overrides session settings of the
 // mode (for example '{"memoryArena":true}') to try variants.
-//   npx tsx bench/aptp-step.ts [--batches 1,2,4] [--memory fast,lean] [--threads N] [--repeats 3]
+//   npx tsx bench/aptp-step.ts [--batches 1,2,4] [--memory fast,lean] [--threads N] [--repeats 3] [--warmup 2]
 //     [--no-torch] [--no-prepack] [--no-arena] [--session JSON] [--default-allocator] [--tiny-only]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +32,7 @@ import { withAllocatorEnv } from '../src/engine/runs/allocator-env';
 import { openSafetensors, tensorSource } from '../src/engine/weights';
 import { decodeNpy } from '../tests/oracle/sd_components/npy-read';
 import { encodeNpy } from '../tests/oracle/ts/npy';
+import { LineChild, median, serveLines } from './line-child';
 import { writeSd21Folder } from './sd21-weights';
 import { venvPython } from './torch-reference';
 
@@ -86,8 +90,12 @@ async function coldChild(dir: string, batch: number, threads: number, o: OursOpt
   await session.dispose();
 }
 
-/** Child process: our step at one batch size; writes inputs for the torch side and our gradient. */
-async function oursChild(dir: string, batch: number, threads: number, repeats: number, o: OursOptions): Promise<void> {
+/**
+ * Child process: our step at one batch size, driven by the parent (line-child.ts): loads, writes
+ * the inputs for the torch side, runs a first step, then one timed step per 'step' and, on 'end',
+ * writes our gradient and reports peak RSS.
+ */
+async function oursChild(dir: string, batch: number, threads: number, o: OursOptions): Promise<void> {
   const { step, session } = await startStep(dir, batch, threads, o, 'ours');
   line('ours_rss_after_load_mb', rssMb('VmRSS'));
   const f = feeds(batch, step.layout.vectorLength);
@@ -97,21 +105,26 @@ async function oursChild(dir: string, batch: number, threads: number, repeats: n
   let out = await session.run(f);
   line('ours_first_step_s', ((performance.now() - start) / 1000).toFixed(2));
   line('ours_rss_after_first_step_mb', rssMb('VmRSS'));
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < repeats; i++) {
-    start = performance.now();
-    out = await session.run(f);
-    best = Math.min(best, (performance.now() - start) / 1000);
-  }
-  line('ours_step_s', best.toFixed(3));
-  line('ours_peak_rss_mb', rssMb('VmHWM'));
-  writeFileSync(join(dir, `ours_${o.memory}_grad.npy`), encodeNpy(out[STEP_OUTPUTS.gradGates] as HostTensor));
-  await session.dispose();
+  console.log('ok');
+  await serveLines(async (command) => {
+    if (command === 'step') {
+      start = performance.now();
+      out = await session.run(f);
+      line('step_s', ((performance.now() - start) / 1000).toFixed(3));
+    } else if (command === 'end') {
+      line('ours_peak_rss_mb', rssMb('VmHWM'));
+      writeFileSync(join(dir, `ours_${o.memory}_grad.npy`), encodeNpy(out[STEP_OUTPUTS.gradGates] as HostTensor));
+      await session.dispose();
+    }
+  });
+}
+
+function childEnv(allocator: Plan['allocator']): NodeJS.ProcessEnv {
+  return allocator === 'default' ? process.env : withAllocatorEnv(process.env);
 }
 
 function child(args: string[], allocator: Plan['allocator']): Record<string, string> {
-  const env = allocator === 'default' ? process.env : withAllocatorEnv(process.env);
-  const done = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, env });
+  const done = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { encoding: 'utf8', maxBuffer: 1 << 24, env: childEnv(allocator) });
   if (done.status !== 0) throw new Error(`child failed: ${done.stderr.slice(-1500)}`);
   return Object.fromEntries(done.stdout.trim().split('\n').filter((l) => l.includes(': ')).map((l) => l.split(': ') as [string, string]));
 }
@@ -127,59 +140,85 @@ function maxRelative(ours: HostTensor, ref: HostTensor): number {
 
 type Row = Record<string, string>;
 
+const gradFile = (dir: string, who: string): HostTensor => decodeNpy(readFileSync(join(dir, `${who}_grad.npy`)));
+
 /** What one bench invocation measures. */
-interface Plan { readonly threads: number; readonly repeats: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly session: Partial<SessionConfig>; readonly allocator: 'engine' | 'default' }
+interface Plan { readonly threads: number; readonly repeats: number; readonly warmup: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly session: Partial<SessionConfig>; readonly allocator: 'engine' | 'default' }
 
-/** Our side at one batch size in one memory mode: a cold start, then a warm start that runs the steps. */
-function oursRun(dir: string, batch: number, plan: Plan, memory: MemoryMode): Row {
-  const o = encodeOptions({ memory, session: plan.session });
-  const cold = child(['--cold', dir, String(batch), String(plan.threads), o], plan.allocator);
-  const ours = { ...cold, ...child(['--child', dir, String(batch), String(plan.threads), String(plan.repeats), o], plan.allocator) };
-  for (const [k, v] of Object.entries(ours)) line(`b${batch}_${memory}_${k}`, v);
-  return ours;
-}
-
-/** PyTorch on the inputs the last of our children wrote; undefined (with a line saying why) when it cannot run. */
-function torchRun(dir: string, batch: number, plan: Plan): Row | undefined {
+/** PyTorch's side, loaded once per batch size and driven like ours; undefined (with a line saying why) when it cannot run. */
+async function startTorch(dir: string, batch: number, plan: Plan): Promise<LineChild | undefined> {
   const python = venvPython(join(import.meta.dirname, '..'));
   if (!existsSync(python)) {
     line('torch', 'no tests/oracle/.venv (run `npm run test:oracle` once)');
     return undefined;
   }
-  const done = spawnSync(python, [join(import.meta.dirname, 'aptp_step_torch.py'), dir, String(plan.threads), String(plan.repeats)], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
-  if (done.status !== 0) {
-    line('torch', `failed: ${(done.stderr ?? '').trim().slice(-500)}`);
-    return undefined;
-  }
-  const t: Row = Object.fromEntries(done.stdout.trim().split('\n').map((l) => l.split(': ') as [string, string]));
-  for (const [k, v] of Object.entries(t)) line(`b${batch}_torch_${k}`, v);
-  return t;
+  const { child, reply } = await LineChild.start('aptp_step_torch.py', python, [join(import.meta.dirname, 'aptp_step_torch.py'), dir, String(plan.threads)], { ...process.env, HF_HUB_OFFLINE: '1' });
+  for (const [k, v] of Object.entries(reply)) line(`b${batch}_torch_${k}`, v);
+  return child;
 }
 
-const gradFile = (dir: string, who: string): HostTensor => decodeNpy(readFileSync(join(dir, `${who}_grad.npy`)));
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Between two timed steps: lets the other process's idle threads stop spinning before the next one starts. */
+const SETTLE_MS = 500;
 
-/** Every mode of the plan at one batch size, PyTorch once; one row per mode with the ratios. */
-function sd21(dir: string, batch: number, plan: Plan): Row[] {
-  const runs = plan.modes.map((memory) => ({ memory, ours: oursRun(dir, batch, plan, memory) }));
-  if (runs.length === 2) line(`b${batch}_${runs[1]?.memory ?? ''}_vs_${runs[0]?.memory ?? ''}_gate_grad_max_relative_difference`, maxRelative(gradFile(dir, `ours_${runs[1]?.memory ?? ''}`), gradFile(dir, `ours_${runs[0]?.memory ?? ''}`)).toExponential(2));
-  const t = plan.torch ? torchRun(dir, batch, plan) : undefined;
-  return runs.map(({ memory, ours }) => {
-    const row: Row = { ...ours, memory };
-    if (!t) return row;
-    line(`b${batch}_${memory}_step_ratio_ours_over_torch`, (Number(ours['ours_step_s']) / Number(t['step_s'])).toFixed(2));
-    line(`b${batch}_${memory}_peak_rss_ratio_ours_over_torch`, (Number(ours['ours_peak_rss_mb']) / Number(t['peak_rss_mb'])).toFixed(2));
-    const difference = maxRelative(gradFile(dir, `ours_${memory}`), gradFile(dir, 'torch')).toExponential(2);
-    line(`b${batch}_${memory}_gate_grad_max_relative_difference`, difference);
-    return { ...row, ...Object.fromEntries(Object.entries(t).map(([k, v]) => [`torch_${k}`, v])), grad_difference: difference };
-  });
+/**
+ * Every mode of the plan at one batch size against PyTorch. Per mode: a cold start in its own
+ * child, then our warm child and PyTorch's (started with the first mode, kept for the others) both
+ * loaded, their steps alternated `repeats` times; each side's best and median step, the ratios of
+ * both, peak RSS, and the gate-gradient differences. One row per mode.
+ */
+async function sd21(dir: string, batch: number, plan: Plan): Promise<Row[]> {
+  let torch: LineChild | undefined;
+  const rows: Row[] = [];
+  try {
+    for (const memory of plan.modes) {
+      const o = encodeOptions({ memory, session: plan.session });
+      const cold = child(['--cold', dir, String(batch), String(plan.threads), o], plan.allocator);
+      const started = await LineChild.start('our step child', process.execPath, ['--import', 'tsx', import.meta.filename, '--child', dir, String(batch), String(plan.threads), o], childEnv(plan.allocator));
+      if (!torch && plan.torch) torch = await startTorch(dir, batch, plan);
+      for (let w = 0; w < plan.warmup; w++) {
+        await started.child.send('step');
+        await torch?.send('step');
+      }
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let r = 0; r < plan.repeats; r++) {
+        ours.push(Number((await started.child.send('step')).step_s));
+        await pause(SETTLE_MS);
+        if (torch) theirs.push(Number((await torch.send('step')).step_s));
+        await pause(SETTLE_MS);
+      }
+      const row: Row = { ...cold, ...started.reply, ...(await started.child.send('end')), memory, ours_step_s: Math.min(...ours).toFixed(3), ours_step_median_s: median(ours).toFixed(3) };
+      if (torch) Object.assign(row, { torch_step_s: Math.min(...theirs).toFixed(3), torch_step_median_s: median(theirs).toFixed(3) });
+      for (const [k, v] of Object.entries(row)) line(`b${batch}_${memory}_${k}`, v);
+      line(`b${batch}_${memory}_step_times_s`, `ours ${ours.map((t) => t.toFixed(2)).join(' ')}${torch ? ` | torch ${theirs.map((t) => t.toFixed(2)).join(' ')}` : ''}`);
+      rows.push(row);
+    }
+    if (rows.length === 2) line(`b${batch}_${rows[1]?.memory ?? ''}_vs_${rows[0]?.memory ?? ''}_gate_grad_max_relative_difference`, maxRelative(gradFile(dir, `ours_${rows[1]?.memory ?? ''}`), gradFile(dir, `ours_${rows[0]?.memory ?? ''}`)).toExponential(2));
+    if (!torch) return rows;
+    const end = await torch.send('end');
+    torch = undefined;
+    return rows.map((row) => {
+      const memory = row.memory ?? '';
+      const ratio = (a: string | undefined, b: string | undefined): string => (Number(a) / Number(b)).toFixed(2);
+      line(`b${batch}_${memory}_step_ratio_ours_over_torch`, ratio(row.ours_step_s, row.torch_step_s));
+      line(`b${batch}_${memory}_median_step_ratio_ours_over_torch`, ratio(row.ours_step_median_s, row.torch_step_median_s));
+      line(`b${batch}_${memory}_peak_rss_ratio_ours_over_torch`, ratio(row.ours_peak_rss_mb, end.peak_rss_mb));
+      const difference = maxRelative(gradFile(dir, `ours_${memory}`), gradFile(dir, 'torch')).toExponential(2);
+      line(`b${batch}_${memory}_gate_grad_max_relative_difference`, difference);
+      return { ...row, torch_peak_rss_mb: end.peak_rss_mb ?? '-', grad_difference: difference };
+    });
+  } finally {
+    await torch?.send('end').catch(() => undefined);
+  }
 }
 
 /** One table: per batch and mode, step seconds and peak RSS of ours and PyTorch with their ratios, and start-up. */
 function printTable(rows: readonly (readonly [number, Row])[]): void {
   const ratio = (a: string | undefined, b: string | undefined): string => (a && b ? (Number(a) / Number(b)).toFixed(2) : '-');
-  const header = ['batch', 'memory', 'ours s/step', 'torch s/step', 'ratio', 'ours peak MB', 'torch peak MB', 'ratio', 'RSS after load MB', 'cold start s (peak MB)', 'start s (build+write+load)', 'grad diff'];
+  const header = ['batch', 'memory', 'ours s/step', 'torch s/step', 'ratio', 'median ratio', 'ours peak MB', 'torch peak MB', 'ratio', 'RSS after load MB', 'cold start s (peak MB)', 'start s (build+write+load)', 'grad diff'];
   const lines = rows.map(([batch, r]) => [
-    String(batch), r.memory ?? '-', r.ours_step_s ?? '-', r.torch_step_s ?? '-', ratio(r.ours_step_s, r.torch_step_s),
+    String(batch), r.memory ?? '-', r.ours_step_s ?? '-', r.torch_step_s ?? '-', ratio(r.ours_step_s, r.torch_step_s), ratio(r.ours_step_median_s, r.torch_step_median_s),
     r.ours_peak_rss_mb ?? '-', r.torch_peak_rss_mb ?? '-', ratio(r.ours_peak_rss_mb, r.torch_peak_rss_mb), r.ours_rss_after_load_mb ?? '-',
     `${r.cold_startup_s ?? '-'} (${r.cold_peak_rss_mb ?? '-'})`, `${r.ours_startup_s ?? '-'} (${r.ours_build_s ?? '-'}+${r.ours_write_s ?? '-'}+${r.ours_load_s ?? '-'})`, r.grad_difference ?? '-',
   ]);
@@ -206,10 +245,10 @@ async function tinySteps(threads: number): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), Number(argv[4]), JSON.parse(argv[5] as string) as OursOptions);
+  if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   const threads = Number(arg(argv, '--threads') ?? cpus().length);
-  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), session: { ...(argv.includes('--no-prepack') ? { prepacking: false } : {}), ...(argv.includes('--no-arena') ? { memoryArena: false } : {}), ...(JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig>) }, allocator: argv.includes('--default-allocator') ? 'default' : 'engine' };
+  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), warmup: Number(arg(argv, '--warmup') ?? 2), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), session: { ...(argv.includes('--no-prepack') ? { prepacking: false } : {}), ...(argv.includes('--no-arena') ? { memoryArena: false } : {}), ...(JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig>) }, allocator: argv.includes('--default-allocator') ? 'default' : 'engine' };
   line('threads', threads);
   line('load_average', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
   await tinySteps(threads);
@@ -218,7 +257,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     await writeSd21Folder(dir);
     const rows: (readonly [number, Row])[] = [];
-    for (const batch of (arg(argv, '--batches') ?? '1,2,4').split(',').map(Number)) rows.push(...sd21(dir, batch, plan).map((r) => [batch, r] as const));
+    for (const batch of (arg(argv, '--batches') ?? '1,2,4').split(',').map(Number)) rows.push(...(await sd21(dir, batch, plan)).map((r) => [batch, r] as const));
     line('load_average_end', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
     printTable(rows);
   } finally {
