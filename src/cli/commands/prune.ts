@@ -75,15 +75,16 @@ function printPlan(job: PruneJob): void {
     ['router', `${c.kind === 'single' ? 'one architecture for every prompt (baseline)' : `${c.experts} experts`}, ${e.gateEntries} gate entries, optimal transport ${c.optimalTransport ? 'on' : 'off'}`],
     ['steps', `${c.steps} at global batch ${c.batch} (micro-batch ${c.microBatch}), predictor pre-training ${c.pretrainSteps}, warm-up ${c.warmupSteps}`],
     ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)} (${c.memory}${c.memory === 'lean' ? ': one copy of each weight, slower convolutions' : ': fastest kernels, about two copies of the weights; --memory lean keeps one'})`],
-    ...allocatorRow(c.memory),
+    ...allocatorRow(),
   ])}\n`);
 }
 
-/** In lean mode, how to start the process so freed tensors go back to the system (runs/allocator-env.ts). */
-function allocatorRow(memory: string): [string, string][] {
+/** The allocator setting in effect: entry.ts restarts `aptp prune` with it when the shell lacked it (runs/allocator-env.ts). */
+function allocatorRow(): [string, string][] {
+  if (process.platform !== 'linux') return [];
   const missing = missingAllocatorEnv();
-  if (memory !== 'lean' || missing.length === 0) return [];
-  return [['allocator', `glibc's defaults keep freed tensors resident; start with ${missing.join(' ')} for a lower peak (SD 2.1, batch 2: 7.0 -> 5.5 GB). Runs started from the studio have it.`]];
+  if (missing.length > 0) return [['allocator', `glibc's defaults keep freed tensors resident; start with ${missing.join(' ')} for a lower peak (SD 2.1 lean, batch 2: 7.0 -> 5.5 GB)`]];
+  return [['allocator', `glibc mmap threshold ${process.env['MALLOC_MMAP_THRESHOLD_'] ?? '?'} bytes: freed tensors go back to the system`]];
 }
 
 async function prune(ws: Workspace, args: ParsedArgs): Promise<number> {

@@ -4,8 +4,8 @@
 // at batch 2 in lean memory mode peaked at 6,998 MB with glibc's default and at 5,465 MB with the
 // threshold fixed at 128 KiB (bench/aptp-step.ts; the step time did not change). Fixing it also
 // stops the dynamic raise. glibc reads these variables once at process start, so they go into the
-// environment of the run workers the engine starts (launcher.ts); a process already running (an
-// `aptp prune` typed in a shell) can only say what it lacks. A value the user set is kept.
+// environment of the run workers the engine starts (launcher.ts), and an `aptp prune` typed in a
+// shell restarts itself once with them (cli/allocator-rerun.ts). A value the user set is kept.
 
 /** The variables and values; MALLOC_MMAP_THRESHOLD_ is in bytes. */
 export const ALLOCATOR_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: String(128 * 1024) };
