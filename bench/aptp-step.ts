@@ -10,7 +10,8 @@
 // steps and PyTorch's alternate, both processes loaded and driven line by line (line-child.ts), so
 // both sides are timed under the same load (this VM's speed drifts by a quarter over minutes): the
 // best and the median of `--repeats` steps each after `--warmup` untimed ones (our step keeps
-// getting faster over its first few runs as onnxruntime's arena grows), and the ratio of each. Then steps/s of the whole trainer loop on a tiny model. `--memory` runs our side in each memory mode
+// getting faster over its first few runs as onnxruntime's arena grows), and the ratio of each.
+// Then steps/s of the whole trainer loop on a tiny model. `--memory` runs our side in each memory mode
 // listed (step/memory-mode.ts: 'fast' flipped-kernel conv input gradients with onnxruntime's
 // re-laid-out weights, 'lean' ConvTranspose over the same weights, one copy), PyTorch once per batch.
 // Our children run with the allocator settings the engine gives its run workers (runs/allocator-env.ts);
@@ -32,8 +33,9 @@ import { withAllocatorEnv } from '../src/engine/runs/allocator-env';
 import { openSafetensors, tensorSource } from '../src/engine/weights';
 import { decodeNpy } from '../tests/oracle/sd_components/npy-read';
 import { encodeNpy } from '../tests/oracle/ts/npy';
-import { LineChild, median, serveLines } from './line-child';
+import { LineChild, serveLines } from './line-child';
 import { writeSd21Folder } from './sd21-weights';
+import { median } from './timing';
 import { venvPython } from './torch-reference';
 
 const LATENT = 32;

@@ -51,9 +51,3 @@ export async function serveLines(handle: (command: string) => Promise<void>): Pr
     if (line.trim() === 'end') return;
   }
 }
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}

@@ -1,4 +1,4 @@
-// A long in-process command (`aptp prune`) restarts itself once with the engine's allocator
+// A command that runs large graphs in-process (`allocatorEnv` on CliCommand: `aptp prune`) restarts itself once with the engine's allocator
 // settings (engine/runs/allocator-env.ts) when the shell did not set them: glibc reads them only at
 // process start, and without them the SD 2.1 step in lean mode peaked 1.5 GB higher. The first
 // process only waits: it passes SIGINT and SIGTERM on (a terminal's Ctrl-C reaches both processes;

@@ -19,6 +19,11 @@ export interface CliCommand {
   /** Descriptions of each option for --help, keyed like `options`. */
   readonly optionHelp: Readonly<Record<string, string>>;
   readonly maxPositionals: number;
+  /**
+   * Runs large onnxruntime graphs in this process: started without the engine's allocator settings
+   * (engine/runs/allocator-env.ts), entry.ts restarts it once with them, as run workers start.
+   */
+  readonly allocatorEnv?: boolean;
   run(args: ParsedArgs): Promise<number>;
 }
 

@@ -30,5 +30,14 @@ export function collectProblems(page: Page): string[] {
 export async function openFolderInBrowser(page: Page, path: string): Promise<void> {
   await page.getByTestId('dir-path').fill(path);
   await page.getByTestId('dir-path').press('Enter');
-  await page.locator(`[data-testid="directory-browser"][data-listed="${path.replaceAll('"', '\\"')}"]`).waitFor({ timeout: 30_000 });
+  await page.locator(`[data-testid="directory-browser"][data-listed="${quoted(path)}"]`).waitFor({ timeout: 30_000 });
 }
+
+/** The Dataset view's way in: the folder's own listing, then what the engine detected in it. */
+export async function openDatasetFolder(page: Page, path: string): Promise<void> {
+  await openFolderInBrowser(page, path);
+  await page.locator(`[data-testid="detection"][data-detected="${quoted(path)}"]`).waitFor({ timeout: 30_000 });
+}
+
+/** `value` for a double-quoted CSS attribute selector. */
+const quoted = (value: string): string => value.replaceAll('\\', '\\\\').replaceAll('"', '\\"');

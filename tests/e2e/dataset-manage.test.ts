@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectProblems, launchChromium, openFolderInBrowser } from './chromium';
+import { collectProblems, launchChromium, openDatasetFolder } from './chromium';
 import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
 const ARTIFACTS = resolve('artifacts/e2e');
@@ -42,13 +42,8 @@ async function writeData(): Promise<void> {
   put('many/prompts.txt', Array.from({ length: 1_000_000 }, (_, i) => `prompt ${i}`).join('\n'));
 }
 
-async function openFolder(page: Page, path: string): Promise<void> {
-  await openFolderInBrowser(page, path);
-  await page.locator(`[data-testid="detection"][data-detected="${path}"]`).waitFor({ timeout: 30_000 });
-}
-
 async function importFolder(page: Page, path: string): Promise<void> {
-  await openFolder(page, path);
+  await openDatasetFolder(page, path);
   await expect.poll(() => page.getByTestId('detected-format').textContent(), { timeout: 20_000 }).toBeTruthy();
   await page.getByTestId('import-dataset').click();
   await expect.poll(() => page.getByTestId('import-progress').getAttribute('data-phase'), { timeout: 60_000 }).toBe('done');
@@ -77,7 +72,7 @@ describe('web studio: datasets managed and curated', () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
-    await openFolder(page, data('outer'));
+    await openDatasetFolder(page, data('outer'));
     await expect.poll(() => page.getByTestId('detection-none').textContent()).toMatch(/holds no metadata of its own, but inner\/metadata\.jsonl describes the images in inner\//);
     expect(await page.getByTestId('import-choice').allTextContents()).toEqual(['Import inner (its metadata.jsonl)', 'Import this folder as hf-imagefolder anyway']);
     await page.getByTestId('import-choice').first().click();
@@ -164,7 +159,7 @@ describe('web studio: datasets managed and curated', () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
-    await openFolder(page, data('many'));
+    await openDatasetFolder(page, data('many'));
     await page.getByTestId('dir-entry-prompts.txt').click();
     await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('prompts');
     await page.getByTestId('import-dataset').click();

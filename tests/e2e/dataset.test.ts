@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectProblems, launchChromium, openFolderInBrowser } from './chromium';
+import { collectProblems, launchChromium, openDatasetFolder } from './chromium';
 import { writeTinyFolder } from '../engine/models/sd/loader/tiny-folder';
 import { startWebStudioProcess, tearDown, type WebStudioProcess } from './web-studio-process';
 
@@ -44,11 +44,6 @@ async function writeData(): Promise<void> {
 }
 
 
-async function openFolder(page: Page, path: string): Promise<void> {
-  await openFolderInBrowser(page, path);
-  await page.locator(`[data-testid="detection"][data-detected="${path}"]`).waitFor({ timeout: 30_000 });
-}
-
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'aptp-e2e-dataset-'));
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -65,7 +60,7 @@ describe('web studio dataset view', () => {
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
     await page.getByTestId('dataset-view').waitFor();
-    await openFolder(page, join(temp, 'data'));
+    await openDatasetFolder(page, join(temp, 'data'));
     await page.getByTestId('dir-entry-photos').click();
     await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('image-folder');
     await page.getByTestId('import-dataset').click();
@@ -103,7 +98,7 @@ describe('web studio dataset view', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
-    await openFolder(page, join(temp, 'data', 'prompts'));
+    await openDatasetFolder(page, join(temp, 'data', 'prompts'));
     await page.getByTestId('dir-entry-prompts.txt').click();
     await expect.poll(() => page.getByTestId('detected-format').textContent()).toBe('prompts');
     await page.getByTestId('import-dataset').click();
@@ -142,7 +137,7 @@ describe('web studio dataset view', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems = collectProblems(page);
     await page.goto(`${studio.url.href}#/dataset`);
-    await openFolder(page, join(temp, 'data', 'huge'));
+    await openDatasetFolder(page, join(temp, 'data', 'huge'));
     await page.getByTestId('dir-entry-prompts.txt').click();
     await page.getByTestId('import-dataset').click();
     await expect.poll(() => page.getByTestId('import-progress-count').textContent(), { timeout: 60_000 }).toMatch(/^[\d,]+ \/ 1,000,000$/);

@@ -157,6 +157,7 @@ export const pruneCommand: CliCommand = {
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
   },
   maxPositionals: 0,
+  allocatorEnv: true,
   async run(args) {
     const ws = openWorkspace(stringOption(args, 'workspace'));
     try {
