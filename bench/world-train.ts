@@ -3,7 +3,7 @@
 // same sizes, batch and threads (bench/world_train_torch.py, diffusers models from the same configs,
 // AdamW, in the oracle venv), and ours broken down: forward-graph build, training-graph build
 // (autodiff + optimiser), ONNX emit, session create, one step, the weights and optimiser state
-// crossing in and out alone (an Identity session over the same tensors), and the step by operator
+// crossing in and out alone (an Identity session over the same packed tensors), and the step by operator
 // type from onnxruntime's profiler; and the VAE step at 2 threads with idle threads spinning or not
 // (a shared CPU). Prints `name: value` lines; ratios, no thresholds.
 //   npx tsx bench/world-train.ts [--threads N] [--vae-batch B] [--unet-batch B] [--iters N] [--which vae,unet] [--no-spin-check]
@@ -17,7 +17,8 @@ import { GraphBuilder } from '../src/engine/ir';
 import { emitModel } from '../src/engine/onnx';
 import { randomWeights } from '../src/engine/models/sd/unet/layers';
 import { hostTensor, openSession, type HostTensor } from '../src/engine/runtime';
-import { adamW, buildTrainingGraph, hyperInputName, stateInputName, Trainer } from '../src/engine/train';
+import { adamW, buildTrainingGraph, hyperInputName, Trainer } from '../src/engine/train';
+import { packedLayout, packedStateName, PACKED_PARAMS } from '../src/engine/train/training-graph';
 import { promoteToInputs } from '../src/engine/train/trainable';
 import { autoencoderGraph, diffusionGraph, LATENT_SIZE, TEXT_LENGTH, TARGET_INPUT, worldConfigs } from '../src/engine/world/training-graphs';
 import { WORLD_UNET, WORLD_VAE, worldTextConfig } from '../src/engine/world/model-config';
@@ -106,8 +107,10 @@ async function ours(which: string, batch: number): Promise<number> {
   line(`${p}_step_ms`, step);
   line(`${p}_images_per_s`, (batch * 1000) / step);
 
-  const snapshot = trainer.snapshot();
-  const carried: Record<string, HostTensor> = { ...snapshot.params, ...snapshot.optimizerState };
+  const layout = packedLayout(Object.entries(params).map(([name, x]) => ({ name, dims: x.dims })));
+  const packed = (): HostTensor => hostTensor('float32', [layout.total], new Float32Array(layout.total));
+  const carried: Record<string, HostTensor> = { [PACKED_PARAMS]: packed() };
+  for (const s of optimizer.stateNames) carried[packedStateName(s)] = packed();
   const b = new GraphBuilder('echo');
   for (const [name, x] of Object.entries(carried)) b.output(b.identity(b.input(name, 'float32', x.dims)), `out/${name}`);
   const echo = await openSession({ bytes: emitModel(b.build()), name: 'echo' }, { intraOpThreads: THREADS });
@@ -123,9 +126,7 @@ async function ours(which: string, batch: number): Promise<number> {
 
   const hyper: Record<string, HostTensor> = {};
   for (const [name, v] of Object.entries(optimizer.hyperValues(2, 1e-4))) hyper[hyperInputName(name)] = hostTensor('float32', [], Float32Array.of(v));
-  const state: Record<string, HostTensor> = {};
-  for (const [name, x] of Object.entries(params)) for (const s of optimizer.stateNames) state[stateInputName(name, s)] = hostTensor('float32', x.dims, new Float32Array(x.data.length));
-  const ops = await profileByOp(bytes, { ...feeds, ...params, ...state, ...hyper }, 2);
+  const ops = await profileByOp(bytes, { ...feeds, ...carried, ...hyper }, 2);
   const total = ops.reduce((s, [, ms]) => s + ms, 0);
   line(`${p}_profiled_kernel_ms`, total);
   for (const [op, ms] of ops.slice(0, 12)) line(`${p}_op_${op}_ms`, ms);

@@ -1,5 +1,6 @@
 // `world build` in miniature: a few steps of each stage leave a diffusers folder that the engine's
-// own loader opens and generates a 64x64 image from, with the judge beside it; and the training
+// own loader opens and generates a 64x64 image from, with the judge beside it; `world refine`
+// continues it; and the training
 // loop resumes exactly (a run stopped by cancel and continued from its checkpoint ends with the same
 // weights and the same metric series as an uninterrupted run).
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { openWorkspace } from '../../src/engine/store/workspace';
 import { buildWorldModel, snapshotWorldModel } from '../../src/engine/world/build';
 import { builtInWorld } from '../../src/engine/world/built-in';
 import { Judge, trainJudge } from '../../src/engine/world/judge';
+import { refineWorldModel, snapshotRefinedModel } from '../../src/engine/world/refine';
 import { tempDir } from '../engine/store/helpers';
 
 const temp = tempDir('aptp-world-build-');
@@ -67,6 +69,31 @@ describe('world build', () => {
     expect([until.diffusion.steps, until.diffusion.stepsRun, until.judge.stepsRun, until.vae.stepsRun]).toEqual([3, 1, 0, 0]);
     const rest = await buildWorldModel({ seed: 3, out, judgeSteps: 2, judgeBatch: 4, vaeSteps: 2, vaeBatch: 2, decoderSteps: 2, diffusionSteps: 4, emaFrom: 1, diffusionBatch: 2 }, ctx);
     expect([rest.diffusion.steps, rest.diffusion.stepsRun]).toEqual([4, 1]);
+
+    // `world refine`: continues the text encoder and UNet on a chosen mix (hard scenes only here),
+    // keeps the VAE, scale and judge byte for byte, and stopping with --until then continuing gives
+    // the same folder as the steps taken straight; its snapshot is that folder too.
+    const refined = join(temp.dir, 'refined');
+    const refineOptions = { from: out, out: refined, seed: 3, steps: 3, mix: { easy: 0, medium: 0, hard: 1 }, batch: 2 };
+    const rctx = context(join(temp.dir, 'refine-ckpt'));
+    const first = await refineWorldModel({ ...refineOptions, until: 2 }, rctx);
+    expect([first.refine.steps, first.refine.stepsRun]).toEqual([2, 2]);
+    const second = await refineWorldModel(refineOptions, rctx);
+    expect([second.refine.steps, second.refine.stepsRun]).toEqual([3, 1]);
+    const straight = await refineWorldModel({ ...refineOptions, out: join(temp.dir, 'refined-straight') }, context(join(temp.dir, 'refine-straight-ckpt')));
+    const refinedSnap = await snapshotRefinedModel({ from: out, out: join(temp.dir, 'refined-snapshot') }, rctx);
+    expect(refinedSnap.step).toBe(3);
+    const bytes = (dir: string, file: string): Buffer => readFileSync(join(dir, file));
+    for (const file of ['vae/diffusion_pytorch_model.safetensors', 'vae/config.json', 'judge/judge.safetensors']) expect(bytes(refined, file).equals(bytes(out, file)), file).toBe(true);
+    for (const file of ['unet/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors']) {
+      expect(bytes(refined, file).equals(bytes(out, file)), file).toBe(false);
+      expect(bytes(straight.dir, file).equals(bytes(refined, file)), file).toBe(true);
+      expect(bytes(refinedSnap.dir, file).equals(bytes(refined, file)), file).toBe(true);
+    }
+    expect(rctx.metrics.has('refine/loss@3')).toBe(true);
+    expect((await openDiffusersFolder(refined)).family).toBe('custom');
+    await expect(refineWorldModel({ ...refineOptions, from: temp.dir }, context(join(temp.dir, 'refine-bad')))).rejects.toThrow(/not a world model folder/);
+    await expect(refineWorldModel({ ...refineOptions, mix: { easy: 0, medium: 0, hard: 0 } }, context(join(temp.dir, 'refine-bad')))).rejects.toThrow(/positive sum/);
 
     // The demo's world path on this folder: render, import (64 px images), prepare at 64 px, prune.
     const ws = openWorkspace(join(temp.dir, 'ws'));

@@ -1,6 +1,6 @@
 // `aptp world` as a user runs it (a real process): dataset writes the imagefolder and says so; judge
 // reads it with a judge given by --judge (the shipped one) and prints fidelity per category labelled
-// as an offline stand-in; bad sizes and missing arguments exit 2 with one line.
+// as an offline stand-in; bad sizes, mixes and missing arguments exit 2 with one line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,11 @@ describe('aptp world', () => {
   it.each([
     [['world', 'dataset', '--size', '50', join(temp, 'x')], /--size must be a whole number from 100 to 100000/],
     [['world', 'dataset', '--size', '100'], /world dataset needs the folder to write/],
-    [['world', 'frobnicate'], /expected dataset, judge or build/],
+    [['world', 'frobnicate'], /expected dataset, judge, build or refine/],
+    [['world', 'refine', '--steps', '10'], /world refine needs --from DIR/],
+    [['world', 'refine', '--from', join(root, 'resources', 'world')], /world refine needs --steps N/],
+    [['world', 'refine', '--from', join(root, 'resources', 'world'), '--steps', '10', '--mix', '1,2'], /--mix takes three non-negative shares easy,medium,hard/],
+    [['world', 'refine', '--from', join(root, 'resources', 'world'), '--steps', '10', '--lr', '-1'], /--lr takes a learning rate in \(0, 1\]/],
   ])('refuses %j with status 2', (args, message) => {
     const r = aptp(...args);
     expect(r.code).toBe(2);

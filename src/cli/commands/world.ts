@@ -3,10 +3,11 @@
 // against their prompts with the world's judge (an offline stand-in for CLIP score); build trains
 // the world model from a seed (resumable from its checkpoints) and writes a diffusers folder.
 import { resolve, join } from 'node:path';
-import { isEngineError } from '../../engine/core/errors';
 import type { JobContext } from '../../engine/jobs/job';
 import { openWorkspace } from '../../engine/store/workspace';
-import type { LoopResult, TrainingContext } from '../../engine/train/loop';
+import type { TrainingContext } from '../../engine/train/loop';
+import { REFINE_LR } from '../../engine/world/refine';
+import { REFINE_MIX_TEXT } from './world-refine';
 import { buildWorldModel, DEFAULT_DECODER_STEPS, snapshotWorldModel } from '../../engine/world/build';
 import { MAX_ITEMS, MIN_ITEMS, writeWorldDataset } from '../../engine/world/dataset';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
@@ -14,21 +15,10 @@ import { table } from '../format';
 import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
+import { runRefine } from './world-refine';
+import { stageLine, withSignal, worldRun } from './world-run';
 
-const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--until N] [--ema-from N] [--snapshot]';
-
-/** One stage's line: its steps, and this call's last loss and speed when it trained (a finished stage's checkpoint only loads). */
-function stageLine(r: LoopResult, digits: number): string {
-  if (r.stepsRun === 0) return `${r.steps} steps (all from the checkpoint; none this call)`;
-  return `${r.steps} steps (${r.stepsRun} this call), loss ${r.lastLoss.toFixed(digits)}, ${r.imagesPerSecond.toFixed(1)} images/s`;
-}
-
-function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once('SIGINT', onSigint);
-  return work(abort.signal).finally(() => process.off('SIGINT', onSigint));
-}
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--until N] [--ema-from N] [--snapshot] | world refine --from DIR --steps N [--mix E,M,H] [--lr X] [--until N] [--out DIR] [--snapshot]';
 
 async function runDataset(args: ParsedArgs, target: string): Promise<number> {
   const size = intOption(args, 'size', MIN_ITEMS, MAX_ITEMS);
@@ -60,27 +50,9 @@ async function runBuild(args: ParsedArgs): Promise<number> {
       ws.close();
     }
   }
-  const project = ws.projects.list().find((p) => p.name === 'world') ?? ws.projects.create('world', { kind: 'built-in world' });
-  const run = ws.runs.create(project.id, 'world-build', { ...options, checkpointDir });
-  ws.runs.setStatus(run.id, 'running');
-  let bar: ReturnType<typeof progressBar> | undefined;
-  let stage = '';
   const started = Date.now();
   try {
-    const r = await withSignal((signal) => {
-      const ctx: TrainingContext = {
-        signal, checkpointDir,
-        metric: (name, step, value) => ws.metrics.record(run.id, [{ name, step, value, wallTime: Date.now() / 1000 }]),
-        progress: (p) => {
-          const now = (p.detail ?? '').split(' ')[0] ?? '';
-          if (now !== stage) { bar?.finish(); stage = now; bar = progressBar(stage, p.total); }
-          bar?.update(p.done, p.detail);
-        },
-      };
-      return buildWorldModel(options, ctx);
-    });
-    bar?.finish();
-    ws.runs.setStatus(run.id, 'completed');
+    const { result: r, runId } = await worldRun(ws, 'world-build', options, checkpointDir, (ctx) => buildWorldModel(options, ctx));
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     process.stdout.write(`${table([
       ['model', r.dir],
@@ -89,14 +61,9 @@ async function runBuild(args: ParsedArgs): Promise<number> {
       ...(r.decoder ? [['decoder', stageLine(r.decoder, 5)] as const] : []),
       ['diffusion', stageLine(r.diffusion, 5)],
       ['scaling factor', r.scalingFactor.toPrecision(5)],
-      ['time', `${minutes} min this call (run ${run.id}, checkpoints in ${checkpointDir})`],
+      ['time', `${minutes} min this call (run ${runId}, checkpoints in ${checkpointDir})`],
     ])}\n`);
     return 0;
-  } catch (error) {
-    const cancelled = isEngineError(error) && error.code === 'cancelled';
-    ws.runs.setStatus(run.id, cancelled ? 'cancelled' : 'failed', { message: (error as Error).message });
-    if (cancelled) process.stderr.write(`stopped; run the same command again to resume from ${checkpointDir}\n`);
-    throw error;
   } finally {
     ws.close();
   }
@@ -109,7 +76,7 @@ export const worldCommand: CliCommand = {
   options: {
     size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, reference: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
     'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, 'decoder-steps': { type: 'string' }, 'ema-from': { type: 'string' }, steps: { type: 'string' }, until: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
-    snapshot: { type: 'boolean' },
+    snapshot: { type: 'boolean' }, from: { type: 'string' }, mix: { type: 'string' }, lr: { type: 'string' },
   },
   optionHelp: {
     size: `dataset: number of scenes (${MIN_ITEMS} to ${MAX_ITEMS})`,
@@ -117,16 +84,19 @@ export const worldCommand: CliCommand = {
     judge: 'judge: the judge folder (default: the shipped one in resources/world/judge)',
     reference: 'judge: a second image folder; prints the Fréchet distance of judge features (a stand-in for FID)',
     limit: 'judge: how many images to list (default 20)',
-    out: 'build: model folder to write (default WORKSPACE/models/world-seed-N)',
-    checkpoints: 'build: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
+    out: 'build/refine: model folder to write (default WORKSPACE/models/world-seed-N)',
+    checkpoints: 'build/refine: checkpoint folder; an existing one is resumed (default WORKSPACE/checkpoints/world-seed-N)',
     'judge-steps': 'build: judge training steps (default 1200)',
     'vae-steps': 'build: VAE training steps (default 300)',
-    until: 'build: stop the diffusion stage after this step and save the model as it is then; the learning-rate schedule stays that of --steps, so a later call without --until continues it',
+    until: 'build/refine: stop the diffusion stage after this step and save the model as it is then; the learning-rate schedule stays that of --steps, so a later call without --until continues it',
     'ema-from': 'build: the diffusion step from which the saved UNet and text encoder are the moving average of their weights (decay 0.999; default 70% of --steps)',
     'decoder-steps': `build: VAE decoder fine-tuning steps on the frozen encoder (default ${DEFAULT_DECODER_STEPS}; 0 skips)`,
-    steps: 'build: text encoder + UNet training steps (default 6000)',
-    threads: 'build: compute threads (default 1)',
-    snapshot: 'build: write the model folder from the checkpoints as they are now, without training (while a build runs)',
+    steps: 'build/refine: text encoder + UNet training steps (default 6000)',
+    threads: 'build/refine: compute threads (default 1)',
+    from: 'refine: the world model folder to continue training (its VAE, scale and judge are kept)',
+    mix: `refine: shares of easy,medium,hard scenes trained on (default ${REFINE_MIX_TEXT})`,
+    lr: `refine: peak learning rate (default ${REFINE_LR})`,
+    snapshot: 'build/refine: write the model folder from the checkpoints as they are now, without training (while a build runs)',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
   },
   maxPositionals: 2,
@@ -141,6 +111,7 @@ export const worldCommand: CliCommand = {
       return runJudge(args, target);
     }
     if (sub === 'build') return runBuild(args);
-    throw new UsageError(`expected dataset, judge or build; usage: ${USAGE}`);
+    if (sub === 'refine') return runRefine(args);
+    throw new UsageError(`expected dataset, judge, build or refine; usage: ${USAGE}`);
   },
 };

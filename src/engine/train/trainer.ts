@@ -1,5 +1,6 @@
 // Trainer: holds parameters and optimiser state as host tensors and runs one training step per
-// onnxruntime call (forward, backward and update in one graph, see training-graph.ts); evaluation
+// onnxruntime call (forward, backward and update in one graph, see training-graph.ts), with
+// parameters and state packed into one vector each (snapshots name them per parameter); evaluation
 // runs the forward graph with the current parameters. Parameters never leave the trainer aliased:
 // each step replaces them with the step's outputs. Optionally it keeps an exponential moving average
 // of the parameters from a given step on (what a diffusion model is sampled with: the average of
@@ -9,7 +10,7 @@ import type { Graph } from '../ir';
 import { emitModel } from '../onnx';
 import { hostTensor, openSession, type Feeds, type HostTensor, type Outputs, type RuntimeSession, type SessionConfig } from '../runtime';
 import type { Optimizer } from './optimizer';
-import { buildTrainingGraph, hyperInputName, newName, stateInputName } from './training-graph';
+import { buildTrainingGraph, hyperInputName, newName, packedLayout, packedStateName, PACKED_PARAMS, stateInputName, type PackedLayout } from './training-graph';
 
 /** Everything a training run needs to continue exactly where it stopped (see Trainer.snapshot). */
 export interface TrainerSnapshot {
@@ -48,10 +49,15 @@ export interface StepResult {
   readonly skipped: boolean;
 }
 
+type FloatArray = Float32Array | Float64Array;
+
 export class Trainer {
-  private params: Record<string, HostTensor>;
-  private state: Record<string, HostTensor>;
-  private ema: Record<string, HostTensor> | undefined;
+  private readonly layout: PackedLayout;
+  private readonly dtype: 'float32' | 'float64';
+  /** Parameters, optimiser state and moving average as packed vectors (training-graph.ts), replaced by each step, never mutated. */
+  private packed: FloatArray;
+  private packedState: Record<string, FloatArray>;
+  private packedEma: FloatArray | undefined;
   private steps = 0;
   private evalSession: RuntimeSession | undefined;
 
@@ -60,32 +66,47 @@ export class Trainer {
     private readonly options: TrainerOptions,
     private readonly session: RuntimeSession,
   ) {
-    this.params = { ...options.params };
-    this.state = {};
-    for (const [name, p] of Object.entries(options.params)) {
-      for (const s of options.optimizer.stateNames) this.state[stateInputName(name, s)] = zerosLike(p);
-    }
+    const first = firstParam(options.params);
+    this.dtype = first.dtype === 'float64' ? 'float64' : 'float32';
+    this.layout = packedLayout(Object.entries(options.params).map(([name, p]) => ({ name, dims: p.dims })));
+    this.packed = this.pack(options.params, 'parameter');
+    this.packedState = Object.fromEntries(options.optimizer.stateNames.map((s) => [s, this.alloc()]));
     if (options.resume) this.restore(options.resume);
   }
 
+  private alloc(): FloatArray {
+    return this.dtype === 'float64' ? new Float64Array(this.layout.total) : new Float32Array(this.layout.total);
+  }
+
+  /** One packed vector from tensors named by `nameOf(slot)`; refuses a missing or misshapen one naming `what`. */
+  private pack(from: Readonly<Record<string, HostTensor>>, what: string, nameOf: (param: string) => string = (n) => n): FloatArray {
+    const out = this.alloc();
+    for (const slot of this.layout.slots) {
+      const name = nameOf(slot.name);
+      const t = from[name];
+      if (!t || t.dtype !== this.dtype || t.dims.join() !== slot.dims.join()) {
+        throw new EngineError('invalid-argument', `The snapshot has no ${what} '${name}' of ${this.dtype}[${slot.dims.join(', ')}]; resume with a snapshot of the same model and optimiser.`, { name, what });
+      }
+      out.set(t.data as FloatArray, slot.offset);
+    }
+    return out;
+  }
+
+  /** Per-parameter tensors viewing packed vector `v` (named by `nameOf`). */
+  private unpack(v: FloatArray, nameOf: (param: string) => string = (n) => n): Record<string, HostTensor> {
+    const out: Record<string, HostTensor> = {};
+    for (const slot of this.layout.slots) {
+      const data = v.subarray(slot.offset, slot.offset + slot.size);
+      out[nameOf(slot.name)] = data instanceof Float64Array ? hostTensor('float64', slot.dims, data) : hostTensor('float32', slot.dims, data);
+    }
+    return out;
+  }
+
   private restore(snapshot: TrainerSnapshot): void {
-    for (const [table, from, what] of [[this.params, snapshot.params, 'parameter'], [this.state, snapshot.optimizerState, 'optimizer state']] as const) {
-      for (const [name, current] of Object.entries(table)) {
-        const saved = from[name];
-        if (!saved || saved.dtype !== current.dtype || saved.dims.join() !== current.dims.join()) {
-          throw new EngineError('invalid-argument', `The snapshot has no ${what} '${name}' of ${current.dtype}[${current.dims.join(', ')}]; resume with a snapshot of the same model and optimiser.`, { name, what });
-        }
-        table[name] = saved;
-      }
-    }
+    this.packed = this.pack(snapshot.params, 'parameter');
+    for (const s of this.options.optimizer.stateNames) this.packedState[s] = this.pack(snapshot.optimizerState, 'optimizer state', (n) => stateInputName(n, s));
     this.steps = snapshot.step;
-    if (snapshot.ema) {
-      for (const [name, current] of Object.entries(this.params)) {
-        const saved = snapshot.ema[name];
-        if (!saved || saved.dims.join() !== current.dims.join()) throw new EngineError('invalid-argument', `The snapshot's moving average has no '${name}' of [${current.dims.join(', ')}]; resume with a snapshot of the same model.`, { name });
-      }
-      this.ema = { ...snapshot.ema };
-    }
+    if (snapshot.ema) this.packedEma = this.pack(snapshot.ema, "moving average's parameter");
   }
 
   static async create(forward: Graph, options: TrainerOptions): Promise<Trainer> {
@@ -97,30 +118,31 @@ export class Trainer {
 
   get stepCount(): number { return this.steps; }
 
-  /** Current parameter values (replaced, never mutated, by each step). */
-  get parameters(): Readonly<Record<string, HostTensor>> { return this.params; }
+  /** Current parameter values (views of a vector each step replaces, never mutates). */
+  get parameters(): Readonly<Record<string, HostTensor>> { return this.unpack(this.packed); }
 
   /** The parameters' moving average when it has started (TrainerOptions.ema), else the parameters. */
-  get averaged(): Readonly<Record<string, HostTensor>> { return this.ema ?? this.params; }
+  get averaged(): Readonly<Record<string, HostTensor>> { return this.unpack(this.packedEma ?? this.packed); }
 
-  /** The run so far: step count, parameters, optimiser state and moving average (host tensors, not copied). */
+  /** The run so far: step count, parameters, optimiser state and moving average (views, not copies; a step never mutates them). */
   snapshot(): TrainerSnapshot {
-    return { step: this.steps, params: { ...this.params }, optimizerState: { ...this.state }, ...(this.ema ? { ema: { ...this.ema } } : {}) };
+    const optimizerState: Record<string, HostTensor> = {};
+    for (const [s, v] of Object.entries(this.packedState)) Object.assign(optimizerState, this.unpack(v, (n) => stateInputName(n, s)));
+    return { step: this.steps, params: this.unpack(this.packed), optimizerState, ...(this.packedEma ? { ema: this.unpack(this.packedEma) } : {}) };
   }
 
   private updateAverage(): void {
     const o = this.options.ema;
     if (!o || this.steps < o.from) return;
-    if (!this.ema) {
-      this.ema = Object.fromEntries(Object.entries(this.params).map(([n, p]) => [n, copyOf(p)]));
+    const cur = this.packed;
+    const prev = this.packedEma;
+    if (!prev) {
+      this.packedEma = cur.slice();
       return;
     }
-    for (const [name, p] of Object.entries(this.params)) {
-      const next = copyOf(this.ema[name] ?? p);
-      const [avg, cur] = [next.data as Float32Array | Float64Array, p.data as Float32Array | Float64Array];
-      for (let i = 0; i < avg.length; i++) avg[i] = o.decay * (avg[i] ?? 0) + (1 - o.decay) * (cur[i] ?? 0);
-      this.ema[name] = next;
-    }
+    const avg = this.alloc();
+    for (let i = 0; i < avg.length; i++) avg[i] = o.decay * (prev[i] as number) + (1 - o.decay) * (cur[i] as number);
+    this.packedEma = avg;
   }
 
   /**
@@ -129,23 +151,27 @@ export class Trainer {
    */
   async step(batch: Feeds, lr: number = this.options.optimizer.lr): Promise<StepResult> {
     const t = this.steps + 1;
-    const dtype = firstParam(this.params).dtype;
-    const hyper: Record<string, HostTensor> = {};
-    for (const [name, value] of Object.entries(this.options.optimizer.hyperValues(t, lr))) hyper[hyperInputName(name)] = scalar(dtype, value);
-    const out = await this.session.run({ ...batch, ...this.params, ...this.state, ...hyper });
+    const feeds: Record<string, HostTensor> = { ...batch, [PACKED_PARAMS]: this.tensor(this.packed) };
+    for (const [name, value] of Object.entries(this.options.optimizer.hyperValues(t, lr))) feeds[hyperInputName(name)] = scalar(this.dtype, value);
+    for (const [s, v] of Object.entries(this.packedState)) feeds[packedStateName(s)] = this.tensor(v);
+    const out = await this.session.run(feeds);
     const loss = Number(take(out, this.options.loss ?? 'loss').data[0]);
     if (!Number.isFinite(loss)) return { loss, outputs: out, skipped: true };
-    for (const name of Object.keys(this.params)) this.params[name] = take(out, newName(name));
-    for (const name of Object.keys(this.state)) this.state[name] = take(out, newName(name));
+    this.packed = take(out, newName(PACKED_PARAMS)).data as FloatArray;
+    for (const s of Object.keys(this.packedState)) this.packedState[s] = take(out, newName(packedStateName(s))).data as FloatArray;
     this.steps = t;
     this.updateAverage();
     return { loss, outputs: out, skipped: false };
   }
 
+  private tensor(v: FloatArray): HostTensor {
+    return v instanceof Float64Array ? hostTensor('float64', [v.length], v) : hostTensor('float32', [v.length], v);
+  }
+
   /** Runs the forward graph with the current parameters. */
   async evaluate(batch: Feeds, outputs?: readonly string[]): Promise<Outputs> {
     this.evalSession ??= await openSession({ bytes: emitModel(this.forward), name: this.forward.name }, this.options.session ?? {});
-    return this.evalSession.run({ ...batch, ...this.params }, outputs);
+    return this.evalSession.run({ ...batch, ...this.parameters }, outputs);
   }
 }
 
@@ -169,14 +195,6 @@ function take(out: Outputs, name: string): HostTensor {
   const t = out[name];
   if (!t) throw new EngineError('runtime-failure', `The training step returned no '${name}'.`, { output: name });
   return t;
-}
-
-function copyOf(p: HostTensor): HostTensor {
-  return p.dtype === 'float64' ? hostTensor('float64', p.dims, Float64Array.from(p.data as Float64Array)) : hostTensor('float32', p.dims, Float32Array.from(p.data as Float32Array));
-}
-
-function zerosLike(p: HostTensor): HostTensor {
-  return p.dtype === 'float64' ? hostTensor('float64', p.dims, new Float64Array(p.data.length)) : hostTensor('float32', p.dims, new Float32Array(p.data.length));
 }
 
 function scalar(dtype: HostTensor['dtype'], value: number): HostTensor {

@@ -4,7 +4,7 @@
 import type { Feeds } from '../runtime';
 import { hostTensor } from '../runtime';
 import { Random, type RandomState } from '../train/random';
-import { worldItem, type WorldItem } from './items';
+import { worldItem, type DifficultyMix, type WorldItem } from './items';
 import { IMAGE_SIZE } from './vocabulary';
 
 export interface CursorState {
@@ -17,13 +17,14 @@ export class WorldStream {
   cursor: number;
   rand: Random;
 
-  constructor(readonly seed: number, saved?: CursorState) {
+  /** `mix` sets the share of each difficulty (default items.ts's DEFAULT_MIX). */
+  constructor(readonly seed: number, saved?: CursorState, readonly mix?: DifficultyMix) {
     this.cursor = saved?.cursor ?? 0;
     this.rand = saved ? Random.restore(saved.rng) : new Random(seed ^ 0x5bd1e995);
   }
 
   take(n: number): WorldItem[] {
-    const items = Array.from({ length: n }, (_, i) => worldItem(this.seed, this.cursor + i));
+    const items = Array.from({ length: n }, (_, i) => worldItem(this.seed, this.cursor + i, this.mix ? { mix: this.mix } : {}));
     this.cursor += n;
     return items;
   }

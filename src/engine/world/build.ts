@@ -60,7 +60,7 @@ export interface WorldBuildResult {
 }
 
 const KL_WEIGHT = 1e-4;
-const EMA_DECAY = 0.999;
+export const EMA_DECAY = 0.999;
 export const defaultEmaFrom = (diffusionSteps: number): number => Math.round(0.7 * diffusionSteps);
 /** Decoder fine-tuning steps of `aptp world build` unless told (batch 8: 12,000 fresh scenes). */
 export const DEFAULT_DECODER_STEPS = 1500;
@@ -73,7 +73,7 @@ export const trainingSession = (threads = 1): SessionConfig => ({ intraOpThreads
 const CAPTION_DROP = 0.1;
 
 /** Linear warm-up over `warmup` steps, constant, then a quarter of the rate over the last fifth. */
-function schedule(peak: number, steps: number, warmup: number): (t: number) => number {
+export function schedule(peak: number, steps: number, warmup: number): (t: number) => number {
   return (t) => (t <= warmup ? (peak * t) / warmup : t > 0.8 * steps ? peak / 4 : peak);
 }
 
@@ -116,7 +116,7 @@ async function trainDecoder(o: WorldBuildOptions, vae: Record<string, HostTensor
 }
 
 /** The trained encoder as a session that maps images (and noise) to latents at scale `scale`. */
-async function encoderSession(vae: Record<string, HostTensor>, batch: number, scale: number, threads: number): Promise<RuntimeSession> {
+export async function encoderSession(vae: Record<string, HostTensor>, batch: number, scale: number, threads: number): Promise<RuntimeSession> {
   const config = { ...worldConfigs().vae, scaling_factor: scale };
   const g = buildVaeEncoder(config, { batch, height: IMAGE_SIZE, width: IMAGE_SIZE, weights: tensorWeights(vae) }).graph;
   return openSession({ bytes: emitModel(g), name: g.name }, trainingSession(threads));
@@ -139,11 +139,11 @@ async function measureScale(vae: Record<string, HostTensor>, seed: number, threa
   return Math.fround(1 / std);
 }
 
-interface DiffusionState extends CursorState {
+export interface DiffusionState extends CursorState {
   readonly scale: number;
 }
 
-function diffusionBatches(stream: WorldStream, enc: RuntimeSession, tok: ClipTokenizer, batch: number, scale: number): { next(): Promise<Record<string, HostTensor>>; save(): DiffusionState } {
+export function diffusionBatches(stream: WorldStream, enc: RuntimeSession, tok: ClipTokenizer, batch: number, scale: number): { next(): Promise<Record<string, HostTensor>>; save(): DiffusionState } {
   const ddpm = new DdpmTraining(WORLD_SCHEDULER);
   const latentShape = [batch, 4, LATENT_SIZE, LATENT_SIZE];
   const n = batch * 4 * LATENT_SIZE * LATENT_SIZE;

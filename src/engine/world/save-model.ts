@@ -1,10 +1,12 @@
 // Writes the world model as a diffusers folder (model_index.json; unet/, vae/, text_encoder/ with
 // config.json and float32 safetensors under state-dict keys; tokenizer/; scheduler/), built in a
-// temporary sibling folder and renamed into place, so a half-written model never looks valid.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// temporary sibling folder and renamed into place, so a half-written model never looks valid; and
+// reads such a folder back (readWorldModel), for refining a built model.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { EngineError } from '../core/errors';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { HostTensor } from '../runtime';
-import { writeSafetensors, type TensorToWrite } from '../weights';
+import { hostTensor, type HostTensor } from '../runtime';
+import { openSafetensors, readTensor, writeSafetensors, type TensorToWrite } from '../weights';
 import { WORLD_MODEL_INDEX, WORLD_SCHEDULER, WORLD_UNET, WORLD_VAE, worldTextConfig } from './model-config';
 import { tokenizerFiles } from './tokenizer';
 import { CAPTION_WORDS } from './vocabulary';
@@ -54,4 +56,30 @@ export async function saveWorldModel(target: string, weights: WorldWeights): Pro
     throw error;
   }
   return dir;
+}
+
+async function readAll(path: string): Promise<Record<string, HostTensor>> {
+  const file = await openSafetensors(path);
+  const out: Record<string, HostTensor> = {};
+  for (const name of file.tensors.keys()) {
+    const t = await readTensor(file, name, 'float32');
+    out[name] = hostTensor('float32', t.shape, t.data as Float32Array);
+  }
+  return out;
+}
+
+/** Reads a world model folder written by saveWorldModel back into its weights (float32). */
+export async function readWorldModel(target: string): Promise<WorldWeights> {
+  const dir = resolve(target);
+  if (!existsSync(join(dir, 'model_index.json'))) {
+    throw new EngineError('not-found', `${dir} is not a world model folder (no model_index.json); pass the folder \`aptp world build\` wrote, for example resources/world.`, { dir });
+  }
+  const vaeConfig = JSON.parse(readFileSync(join(dir, 'vae', 'config.json'), 'utf8')) as { scaling_factor?: unknown };
+  if (typeof vaeConfig.scaling_factor !== 'number') throw new EngineError('invalid-argument', `${join(dir, 'vae', 'config.json')} has no numeric scaling_factor; it was not written by \`aptp world build\`.`, { dir });
+  return {
+    unet: await readAll(join(dir, 'unet', 'diffusion_pytorch_model.safetensors')),
+    textEncoder: await readAll(join(dir, 'text_encoder', 'model.safetensors')),
+    vae: await readAll(join(dir, 'vae', 'diffusion_pytorch_model.safetensors')),
+    scalingFactor: vaeConfig.scaling_factor,
+  };
 }

@@ -43,7 +43,7 @@ describe('parameter moving average', () => {
     for (let s = 1; s <= 8; s++) {
       await t.step(batch(s));
       const w = Array.from(t.parameters['w']!.data as Float32Array);
-      if (s < 3) expect(t.averaged).toBe(t.parameters);
+      if (s < 3) expect(t.averaged).toEqual(t.parameters);
       if (s === 3) expected = w;
       else if (expected) expected = expected.map((e, i) => Math.fround(0.9 * e + 0.1 * (w[i] ?? 0)));
       if (expected) Array.from(t.averaged['w']!.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected![i] ?? 0, 6));

@@ -19,10 +19,30 @@ const g = [0.3, -2, 1e-3, 4];
 const f64 = (values: number[]) => hostTensor('float64', [values.length], Float64Array.from(values));
 
 describe('buildTrainingGraph', () => {
-  it('takes parameters, state and hyperparameters, and returns the loss and the updates only', () => {
+  it('takes packed parameters and state and hyperparameters, and returns the loss and the packed updates only', () => {
     const graph = buildTrainingGraph(linearLoss(), { loss: 'loss', params: ['p'], optimizer: adamW() });
-    expect(graph.inputs.map((v) => v.name).sort()).toEqual(['G', 'opt/decay', 'opt/p/exp_avg', 'opt/p/exp_avg_sq', 'opt/sqrt_bc2', 'opt/step_size', 'p']);
-    expect(graph.outputs.map((o) => o.name).sort()).toEqual(['loss', 'new/opt/p/exp_avg', 'new/opt/p/exp_avg_sq', 'new/p']);
+    expect(graph.inputs.map((v) => v.name).sort()).toEqual(['G', 'opt/decay', 'opt/packed/exp_avg', 'opt/packed/exp_avg_sq', 'opt/sqrt_bc2', 'opt/step_size', 'packed/params']);
+    expect(graph.outputs.map((o) => o.name).sort()).toEqual(['loss', 'new/opt/packed/exp_avg', 'new/opt/packed/exp_avg_sq', 'new/packed/params']);
+  });
+
+  it('packs parameters of any shape end to end and updates each as if alone', async () => {
+    // loss = sum(a * A) + sum(b * B): AdamW's first step moves every element by lr sign(g) (wd 0)
+    const b = new GraphBuilder('two_params');
+    const a = b.input('a', 'float64', [2, 3]);
+    const c = b.input('c', 'float64', [4]);
+    b.output(b.add(b.reduceSum(b.mul(a, b.input('A', 'float64', [2, 3])), undefined, false), b.reduceSum(b.mul(c, b.input('C', 'float64', [4])), undefined, false)), 'loss');
+    const graph = buildTrainingGraph(b.build(), { loss: 'loss', params: ['a', 'c'], optimizer: adamW() });
+    expect(graph.inputs.find((v) => v.name === 'packed/params')?.type.shape).toEqual([10]);
+    const [a0, c0, ga, gc] = [[1, 2, 3, 4, 5, 6], [-1, -2, -3, -4], [0.5, -1, 2, -3, 4, -5], [1, -1, 1e-3, -7]];
+    const trainer = await Trainer.create(b.build(), { params: { a: hostTensor('float64', [2, 3], Float64Array.from(a0)), c: f64(c0) }, optimizer: adamW({ lr: 0.1, weightDecay: 0 }) });
+    await trainer.step({ A: hostTensor('float64', [2, 3], Float64Array.from(ga)), C: f64(gc) });
+    const moved = (p: number[], gs: number[]) => p.map((v, i) => v - (0.1 * (gs[i] ?? 0)) / (Math.abs(gs[i] ?? 0) + 1e-8));
+    expect(trainer.parameters.a?.dims).toEqual([2, 3]);
+    Array.from(trainer.parameters.a?.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo(moved(a0, ga)[i] ?? 0, 12));
+    Array.from(trainer.parameters.c?.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo(moved(c0, gc)[i] ?? 0, 12));
+    const snap = trainer.snapshot();
+    expect(Object.keys(snap.optimizerState).sort()).toEqual(['opt/a/exp_avg', 'opt/a/exp_avg_sq', 'opt/c/exp_avg', 'opt/c/exp_avg_sq']);
+    Array.from(snap.optimizerState['opt/c/exp_avg']?.data as Float64Array).forEach((v, i) => expect(v).toBeCloseTo(0.1 * (gc[i] ?? 0), 12));
   });
 
   it('refuses a parameter that is not a graph input', () => {
