@@ -3,7 +3,7 @@
 // continues it; and the training
 // loop resumes exactly (a run stopped by cancel and continued from its checkpoint ends with the same
 // weights and the same metric series as an uninterrupted run).
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDiffusersFolder } from '../../src/engine/models/sd/loader';
@@ -18,6 +18,7 @@ import { buildWorldModel, snapshotWorldModel } from '../../src/engine/world/buil
 import { builtInWorld } from '../../src/engine/world/built-in';
 import { Judge, trainJudge } from '../../src/engine/world/judge';
 import { refineWorldModel, snapshotRefinedModel } from '../../src/engine/world/refine';
+import { readWorldModel, saveWorldModel } from '../../src/engine/world/save-model';
 import { tempDir } from '../engine/store/helpers';
 
 const temp = tempDir('aptp-world-build-');
@@ -92,6 +93,13 @@ describe('world build', () => {
     }
     expect(rctx.metrics.has('refine/loss@3')).toBe(true);
     expect((await openDiffusersFolder(refined)).family).toBe('custom');
+    // Resuming a refine checkpoint from another model (another latent scale) is refused, not mixed.
+    const other = join(temp.dir, 'other-scale');
+    const w = await readWorldModel(out);
+    await saveWorldModel(other, { ...w, scalingFactor: w.scalingFactor * 2 });
+    mkdirSync(join(other, 'judge'));
+    copyFileSync(join(out, 'judge', 'judge.safetensors'), join(other, 'judge', 'judge.safetensors'));
+    await expect(refineWorldModel({ ...refineOptions, from: other, steps: 4 }, rctx)).rejects.toThrow(/made from a model with latent scale/);
     await expect(refineWorldModel({ ...refineOptions, from: temp.dir }, context(join(temp.dir, 'refine-bad')))).rejects.toThrow(/not a world model folder/);
     await expect(refineWorldModel({ ...refineOptions, mix: { easy: 0, medium: 0, hard: 0 } }, context(join(temp.dir, 'refine-bad')))).rejects.toThrow(/positive sum/);
 

@@ -101,6 +101,9 @@ export async function refineWorldModel(o: WorldRefineOptions, ctx: TrainingConte
       const threads = o.threads ?? 1;
       const lr = o.lr ?? REFINE_LR;
       const saved = await findCheckpoint<DiffusionState>(ctx, 'refine');
+      if (saved && saved.state.scale !== start.scalingFactor) {
+        throw new EngineError('invalid-argument', `The refine checkpoint in ${ctx.checkpointDir} was made from a model with latent scale ${saved.state.scale}, not ${o.from} (scale ${start.scalingFactor}); resume with the same --from, or pass another --checkpoints folder.`, { checkpointDir: ctx.checkpointDir, from: o.from });
+      }
       const { graph, params } = promoteToInputs(diffusionGraph(worldConfigs(), batch, { unet: tensorWeights(start.unet), text: tensorWeights(start.textEncoder) }));
       const trainer = await Trainer.create(graph, { params, optimizer: adamW({ lr, weightDecay: 0.01 }), session: trainingSession(threads), resume: saved?.snapshot, ema: { decay: EMA_DECAY, from: 0 } });
       const tokDir = join(ctx.checkpointDir, 'tokenizer');
