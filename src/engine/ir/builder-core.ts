@@ -171,6 +171,11 @@ export class GraphCore {
   }
 
   /** The graph so far, verified (unreachable nodes are kept; run eliminateDeadCode to drop them). */
+  /** Nodes made so far (loaded ones included). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
   build(): Graph {
     const graph: Graph = {
       name: this.name,

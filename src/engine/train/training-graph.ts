@@ -76,7 +76,7 @@ export function buildTrainingGraph(forward: Graph, spec: TrainingGraphSpec): Gra
   b.output(update.param, newName(PACKED_PARAMS));
   update.state.forEach((v, j) => b.output(v, newName(packedStateName(spec.optimizer.stateNames[j] ?? ''))));
   // Each parameter becomes a slice of the packed vector; these nodes move to the front below.
-  const unpackFrom = b.build().nodes.length;
+  const unpackFrom = b.nodeCount;
   const unpacked = new Map<number, Value>();
   params.forEach((p, i) => {
     const slot = layout.slots[i] as PackedSlot;
