@@ -1,6 +1,6 @@
 // `world build` in miniature: a few steps of each stage leave a diffusers folder that the engine's
 // own loader opens and generates a 64x64 image from, with the judge beside it; `world refine`
-// continues it; and the training
+// continues it, alone or as the build's refine stage; and the training
 // loop resumes exactly (a run stopped by cancel and continued from its checkpoint ends with the same
 // weights and the same metric series as an uninterrupted run).
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -70,6 +70,19 @@ describe('world build', () => {
     expect([until.diffusion.steps, until.diffusion.stepsRun, until.judge.stepsRun, until.vae.stepsRun]).toEqual([3, 1, 0, 0]);
     const rest = await buildWorldModel({ seed: 3, out, judgeSteps: 2, judgeBatch: 4, vaeSteps: 2, vaeBatch: 2, decoderSteps: 2, diffusionSteps: 4, emaFrom: 1, diffusionBatch: 2 }, ctx);
     expect([rest.diffusion.steps, rest.diffusion.stepsRun]).toEqual([4, 1]);
+
+    // --refine-steps: the refine stage inside the build is `world refine --from` on the folder the
+    // diffusion stage wrote (same seed, steps, mix), byte for byte; the build's snapshot includes it.
+    const hardOnly = { easy: 0, medium: 0, hard: 1 };
+    const apart = await refineWorldModel({ from: out, out: join(temp.dir, 'refined-apart'), seed: 3, steps: 2, mix: hardOnly, batch: 2 }, context(join(temp.dir, 'refine-apart-ckpt')));
+    const inBuild = await buildWorldModel({ seed: 3, out, judgeSteps: 2, judgeBatch: 4, vaeSteps: 2, vaeBatch: 2, decoderSteps: 2, diffusionSteps: 4, emaFrom: 1, diffusionBatch: 2, refineSteps: 2, refineMix: hardOnly }, ctx);
+    expect([inBuild.diffusion.stepsRun, inBuild.refine?.steps, inBuild.refine?.stepsRun]).toEqual([0, 2, 2]);
+    const withRefine = await snapshotWorldModel(join(temp.dir, 'snapshot-refined'), ctx);
+    expect(withRefine.steps).toEqual({ judge: 2, vae: 2, decoder: 2, diffusion: 4, refine: 2 });
+    for (const file of ['unet/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors', 'vae/diffusion_pytorch_model.safetensors', 'vae/config.json']) {
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(apart.dir, file))), file).toBe(true);
+      expect(readFileSync(join(withRefine.dir, file)).equals(readFileSync(join(out, file))), file).toBe(true);
+    }
 
     // `world refine`: continues the text encoder and UNet on a chosen mix (hard scenes only here),
     // keeps the VAE, scale and judge byte for byte, and stopping with --until then continuing gives

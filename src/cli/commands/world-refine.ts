@@ -5,17 +5,16 @@ import { join, resolve } from 'node:path';
 import { openWorkspace } from '../../engine/store/workspace';
 import type { TrainingContext } from '../../engine/train/loop';
 import type { DifficultyMix } from '../../engine/world/items';
-import { refineWorldModel, REFINE_LR, snapshotRefinedModel } from '../../engine/world/refine';
+import { refineWorldModel, REFINE_LR, REFINE_MIX, snapshotRefinedModel } from '../../engine/world/refine';
 import { UsageError, type ParsedArgs } from '../command';
 import { table } from '../format';
 import { flag, intOption, stringOption } from '../options';
 import { stageLine, worldRun } from './world-run';
 
-/** The refinement's default shares of easy, medium and hard scenes (the build trains on 40/30/30). */
-export const REFINE_MIX: DifficultyMix = { easy: 0.35, medium: 0.15, hard: 0.5 };
 export const REFINE_MIX_TEXT = `${REFINE_MIX.easy},${REFINE_MIX.medium},${REFINE_MIX.hard}`;
 
-function mixOption(args: ParsedArgs): DifficultyMix {
+/** --mix as a difficulty mix (default REFINE_MIX), for `world refine` and `world build --refine-steps`. */
+export function mixOption(args: ParsedArgs): DifficultyMix {
   const text = stringOption(args, 'mix');
   if (text === undefined) return REFINE_MIX;
   const parts = text.split(',').map(Number);
@@ -26,7 +25,8 @@ function mixOption(args: ParsedArgs): DifficultyMix {
   return { easy, medium, hard };
 }
 
-function lrOption(args: ParsedArgs): number {
+/** --lr, the refinement's peak learning rate (default REFINE_LR). */
+export function lrOption(args: ParsedArgs): number {
   const text = stringOption(args, 'lr');
   if (text === undefined) return REFINE_LR;
   const lr = Number(text);

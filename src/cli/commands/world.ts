@@ -7,7 +7,6 @@ import type { JobContext } from '../../engine/jobs/job';
 import { openWorkspace } from '../../engine/store/workspace';
 import type { TrainingContext } from '../../engine/train/loop';
 import { REFINE_LR } from '../../engine/world/refine';
-import { REFINE_MIX_TEXT } from './world-refine';
 import { buildWorldModel, DEFAULT_DECODER_STEPS, snapshotWorldModel } from '../../engine/world/build';
 import { MAX_ITEMS, MIN_ITEMS, writeWorldDataset } from '../../engine/world/dataset';
 import { UsageError, type CliCommand, type ParsedArgs } from '../command';
@@ -15,10 +14,10 @@ import { table } from '../format';
 import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
 import { runJudge } from './world-judge';
-import { runRefine } from './world-refine';
+import { lrOption, mixOption, REFINE_MIX_TEXT, runRefine } from './world-refine';
 import { stageLine, withSignal, worldRun } from './world-run';
 
-const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--until N] [--ema-from N] [--snapshot] | world refine --from DIR --steps N [--mix E,M,H] [--lr X] [--until N] [--out DIR] [--snapshot]';
+const USAGE = 'aptp world dataset --size N DIR [--seed N] | world judge IMAGES [--judge DIR] [--reference DIR] | world build [--seed N] [--out DIR] [--judge-steps N] [--vae-steps N] [--decoder-steps N] [--steps N] [--until N] [--ema-from N] [--refine-steps N [--mix E,M,H] [--lr X]] [--snapshot] | world refine --from DIR --steps N [--mix E,M,H] [--lr X] [--until N] [--out DIR] [--snapshot]';
 
 async function runDataset(args: ParsedArgs, target: string): Promise<number> {
   const size = intOption(args, 'size', MIN_ITEMS, MAX_ITEMS);
@@ -39,7 +38,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
   const ws = openWorkspace(stringOption(args, 'workspace'));
   const out = resolve(stringOption(args, 'out') ?? join(ws.dir, 'models', `world-seed-${seed}`));
   const checkpointDir = resolve(stringOption(args, 'checkpoints') ?? join(ws.dir, 'checkpoints', `world-seed-${seed}`));
-  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, decoderSteps: intOption(args, 'decoder-steps', 0, 1_000_000) ?? DEFAULT_DECODER_STEPS, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, diffusionUntil: intOption(args, 'until', 1, 10_000_000), emaFrom: intOption(args, 'ema-from', 0, 10_000_000), threads: intOption(args, 'threads', 1, 1024) ?? 1 };
+  const options = { seed, out, judgeSteps: intOption(args, 'judge-steps', 1, 1_000_000) ?? 1200, vaeSteps: intOption(args, 'vae-steps', 1, 1_000_000) ?? 300, decoderSteps: intOption(args, 'decoder-steps', 0, 1_000_000) ?? DEFAULT_DECODER_STEPS, diffusionSteps: intOption(args, 'steps', 1, 10_000_000) ?? 6000, diffusionUntil: intOption(args, 'until', 1, 10_000_000), emaFrom: intOption(args, 'ema-from', 0, 10_000_000), threads: intOption(args, 'threads', 1, 1024) ?? 1, refineSteps: intOption(args, 'refine-steps', 0, 10_000_000) ?? 0, refineMix: mixOption(args), refineLr: lrOption(args) };
   if (flag(args, 'snapshot')) {
     try {
       const noop: TrainingContext = { signal: new AbortController().signal, checkpointDir, metric: () => {}, progress: () => {} };
@@ -60,6 +59,7 @@ async function runBuild(args: ParsedArgs): Promise<number> {
       ['vae', stageLine(r.vae, 5)],
       ...(r.decoder ? [['decoder', stageLine(r.decoder, 5)] as const] : []),
       ['diffusion', stageLine(r.diffusion, 5)],
+      ...(r.refine ? [['refine', stageLine(r.refine, 5)] as const] : []),
       ['scaling factor', r.scalingFactor.toPrecision(5)],
       ['time', `${minutes} min this call (run ${runId}, checkpoints in ${checkpointDir})`],
     ])}\n`);
@@ -75,7 +75,7 @@ export const worldCommand: CliCommand = {
   usage: USAGE,
   options: {
     size: { type: 'string' }, seed: { type: 'string' }, judge: { type: 'string' }, reference: { type: 'string' }, limit: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string' },
-    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, 'decoder-steps': { type: 'string' }, 'ema-from': { type: 'string' }, steps: { type: 'string' }, until: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
+    'judge-steps': { type: 'string' }, 'vae-steps': { type: 'string' }, 'decoder-steps': { type: 'string' }, 'ema-from': { type: 'string' }, 'refine-steps': { type: 'string' }, steps: { type: 'string' }, until: { type: 'string' }, threads: { type: 'string' }, workspace: { type: 'string' },
     snapshot: { type: 'boolean' }, from: { type: 'string' }, mix: { type: 'string' }, lr: { type: 'string' },
   },
   optionHelp: {
@@ -93,9 +93,10 @@ export const worldCommand: CliCommand = {
     'decoder-steps': `build: VAE decoder fine-tuning steps on the frozen encoder (default ${DEFAULT_DECODER_STEPS}; 0 skips)`,
     steps: 'build/refine: text encoder + UNet training steps (default 6000)',
     threads: 'build/refine: compute threads (default 1)',
+    'refine-steps': 'build: steps of a refine stage after the diffusion stage (the text encoder and UNet on more hard scenes, as world refine; default 0, none)',
     from: 'refine: the world model folder to continue training (its VAE, scale and judge are kept)',
-    mix: `refine: shares of easy,medium,hard scenes trained on (default ${REFINE_MIX_TEXT})`,
-    lr: `refine: peak learning rate (default ${REFINE_LR})`,
+    mix: `refine (and build --refine-steps): shares of easy,medium,hard scenes trained on (default ${REFINE_MIX_TEXT})`,
+    lr: `refine (and build --refine-steps): peak learning rate (default ${REFINE_LR})`,
     snapshot: 'build/refine: write the model folder from the checkpoints as they are now, without training (while a build runs)',
     workspace: 'workspace folder (default $APTP_WORKSPACE or ~/aptp-studio)',
   },

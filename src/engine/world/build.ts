@@ -4,7 +4,8 @@
 // training leaves colours washed out and edges soft; the latent space the UNet learns stays the
 // same because the encoder does not move), then the latent scale is measured; (2) the CLIP text encoder and UNet together on
 // epsilon prediction, with 10% of captions dropped for classifier-free guidance, saved as the moving
-// average of its weights over the last steps (--ema-from). Each stage checkpoints atomically and a
+// average of its weights over the last steps (--ema-from); (3) optionally, the refine stage
+// (refine.ts: the same on more hard scenes, from the diffusion stage's result). Each stage checkpoints atomically and a
 // second call with the same checkpoint folder resumes exactly where the last one stopped. Writes
 // a diffusers folder (save-model.ts) with the judge in judge/. A function over a run-shaped context (train/loop.ts);
 // one build at a time per checkpoint folder (train/folder-lock.ts).
@@ -12,20 +13,20 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
 import type { HostTensor } from '../runtime';
-import { hostTensor, openSession, type RuntimeSession, type SessionConfig } from '../runtime';
-import { emitModel } from '../onnx';
-import { buildVaeEncoder, VAE_ENCODER_IO } from '../models/sd/vae';
-import { DdpmTraining } from '../models/sd/schedulers';
-import { loadClipTokenizer, type ClipTokenizer } from '../models/sd/tokenizer';
-import { randomWeights, type WeightProvider } from '../models/sd/unet/layers';
+import { hostTensor } from '../runtime';
+import { VAE_ENCODER_IO } from '../models/sd/vae';
+import { loadClipTokenizer } from '../models/sd/tokenizer';
+import { randomWeights } from '../models/sd/unet/layers';
 import { Trainer, adamW } from '../train';
 import { lockFolder } from '../train/folder-lock';
 import { findCheckpoint, trainLoop, type LoopResult, type TrainingContext } from '../train/loop';
 import { promoteToInputs } from '../train/trainable';
 import { autoencoderBatches, imageBatch, WorldStream, type CursorState } from './batches';
-import { WORLD_SCHEDULER } from './model-config';
-import { saveWorldModel, writeTokenizer } from './save-model';
-import { autoencoderGraph, diffusionGraph, LATENT_SIZE, TARGET_INPUT, TEXT_LENGTH, worldConfigs } from './training-graphs';
+import { diffusionBatches, EMA_DECAY, encoderSession, schedule, tensorWeights, trainingSession, type DiffusionState } from './diffusion-stage';
+import type { DifficultyMix } from './items';
+import { refineStage, REFINE_MIX, splitText } from './refine';
+import { saveWorldModel, writeTokenizer, type WorldWeights } from './save-model';
+import { autoencoderGraph, diffusionGraph, LATENT_SIZE, worldConfigs } from './training-graphs';
 import { saveJudge, trainJudge } from './judge';
 import { IMAGE_SIZE } from './vocabulary';
 
@@ -48,6 +49,10 @@ export interface WorldBuildOptions {
   readonly vaeBatch?: number;
   readonly diffusionBatch?: number;
   readonly threads?: number;
+  /** Refine steps after the diffusion stage (refine.ts: more hard scenes; 0 or absent skips it). */
+  readonly refineSteps?: number;
+  readonly refineMix?: DifficultyMix;
+  readonly refineLr?: number;
 }
 
 export interface WorldBuildResult {
@@ -56,35 +61,14 @@ export interface WorldBuildResult {
   readonly vae: LoopResult;
   readonly decoder?: LoopResult;
   readonly diffusion: LoopResult;
+  readonly refine?: LoopResult;
   readonly scalingFactor: number;
 }
 
 const KL_WEIGHT = 1e-4;
-export const EMA_DECAY = 0.999;
 export const defaultEmaFrom = (diffusionSteps: number): number => Math.round(0.7 * diffusionSteps);
 /** Decoder fine-tuning steps of `aptp world build` unless told (batch 8: 12,000 fresh scenes). */
 export const DEFAULT_DECODER_STEPS = 1500;
-
-/**
- * Sessions of a long training on a CPU that other work shares: idle threads do not spin (spinning
- * threads took CPU from the computing ones, about half the speed at 2 threads; bench/world-train.ts).
- */
-export const trainingSession = (threads = 1): SessionConfig => ({ intraOpThreads: threads, spinning: false });
-const CAPTION_DROP = 0.1;
-
-/** Linear warm-up over `warmup` steps, constant, then a quarter of the rate over the last fifth. */
-export function schedule(peak: number, steps: number, warmup: number): (t: number) => number {
-  return (t) => (t <= warmup ? (peak * t) / warmup : t > 0.8 * steps ? peak / 4 : peak);
-}
-
-/** A weight provider over trained tensors (names are diffusers keys). */
-export function tensorWeights(params: Readonly<Record<string, HostTensor>>): WeightProvider {
-  return (spec) => {
-    const t = params[spec.name];
-    if (!t) throw new Error(`no trained weight '${spec.name}'`);
-    return { dtype: 'float32', data: t.data as Float32Array };
-  };
-}
 
 async function trainAutoencoder(o: WorldBuildOptions, ctx: TrainingContext): Promise<{ params: Record<string, HostTensor>; result: LoopResult }> {
   const batch = o.vaeBatch ?? 8;
@@ -115,13 +99,6 @@ async function trainDecoder(o: WorldBuildOptions, vae: Record<string, HostTensor
   return { params: { ...vae, ...trainer.parameters }, result };
 }
 
-/** The trained encoder as a session that maps images (and noise) to latents at scale `scale`. */
-export async function encoderSession(vae: Record<string, HostTensor>, batch: number, scale: number, threads: number): Promise<RuntimeSession> {
-  const config = { ...worldConfigs().vae, scaling_factor: scale };
-  const g = buildVaeEncoder(config, { batch, height: IMAGE_SIZE, width: IMAGE_SIZE, weights: tensorWeights(vae) }).graph;
-  return openSession({ bytes: emitModel(g), name: g.name }, trainingSession(threads));
-}
-
 /** 1 / std of sampled latents over 256 fresh scenes (diffusers' scaling_factor convention). */
 async function measureScale(vae: Record<string, HostTensor>, seed: number, threads: number): Promise<number> {
   const batch = 32;
@@ -137,32 +114,6 @@ async function measureScale(vae: Record<string, HostTensor>, seed: number, threa
   const mean = values.reduce((a, v) => a + v, 0) / values.length;
   const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
   return Math.fround(1 / std);
-}
-
-export interface DiffusionState extends CursorState {
-  readonly scale: number;
-}
-
-export function diffusionBatches(stream: WorldStream, enc: RuntimeSession, tok: ClipTokenizer, batch: number, scale: number): { next(): Promise<Record<string, HostTensor>>; save(): DiffusionState } {
-  const ddpm = new DdpmTraining(WORLD_SCHEDULER);
-  const latentShape = [batch, 4, LATENT_SIZE, LATENT_SIZE];
-  const n = batch * 4 * LATENT_SIZE * LATENT_SIZE;
-  return {
-    next: async () => {
-      const items = stream.take(batch);
-      const captions = items.map((it) => (stream.rand.next() < CAPTION_DROP ? '' : it.caption));
-      const timesteps = items.map(() => stream.rand.int(1000));
-      const enc0 = await enc.run({ [VAE_ENCODER_IO.image]: hostTensor('float32', [batch, 3, IMAGE_SIZE, IMAGE_SIZE], imageBatch(items)), [VAE_ENCODER_IO.noise]: hostTensor('float32', latentShape, stream.normals(n)) }, [VAE_ENCODER_IO.latents]);
-      const noise = stream.normals(n);
-      return {
-        input_ids: hostTensor('int64', [batch, TEXT_LENGTH], tok.encodeBatch(captions)),
-        sample: hostTensor('float32', latentShape, ddpm.addNoise(enc0[VAE_ENCODER_IO.latents]?.data as Float32Array, noise, timesteps)),
-        timestep: hostTensor('float32', [batch], Float32Array.from(timesteps)),
-        [TARGET_INPUT]: hostTensor('float32', latentShape, noise),
-      };
-    },
-    save: () => ({ ...stream.save(), scale }),
-  };
 }
 
 async function trainDiffusion(o: WorldBuildOptions, vae: Record<string, HostTensor>, ctx: TrainingContext): Promise<{ params: Record<string, HostTensor>; result: LoopResult; scale: number }> {
@@ -197,11 +148,12 @@ export async function snapshotWorldModel(out: string, ctx: TrainingContext): Pro
   };
   const [judge, vae, diffusion] = [await stage('judge'), await stage('vae'), await stage<DiffusionState>('diffusion')];
   const decoder = await findCheckpoint<CursorState>(ctx, 'decoder');
-  const params = diffusion.snapshot.ema ?? diffusion.snapshot.params;
-  const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(params).filter(([k]) => k.startsWith('text_model.') === prefix));
-  const dir = await saveWorldModel(out, { unet: split(false), textEncoder: split(true), vae: { ...vae.snapshot.params, ...decoder?.snapshot.params }, scalingFactor: diffusion.state.scale });
+  const refine = await findCheckpoint<DiffusionState>(ctx, 'refine');
+  const last = refine ?? diffusion;
+  const params = last.snapshot.ema ?? last.snapshot.params;
+  const dir = await saveWorldModel(out, { unet: splitText(params, false), textEncoder: splitText(params, true), vae: { ...vae.snapshot.params, ...decoder?.snapshot.params }, scalingFactor: diffusion.state.scale });
   await saveJudge(join(dir, 'judge'), judge.snapshot.params);
-  return { dir, steps: { judge: judge.snapshot.step, vae: vae.snapshot.step, ...(decoder ? { decoder: decoder.snapshot.step } : {}), diffusion: diffusion.snapshot.step } };
+  return { dir, steps: { judge: judge.snapshot.step, vae: vae.snapshot.step, ...(decoder ? { decoder: decoder.snapshot.step } : {}), diffusion: diffusion.snapshot.step, ...(refine ? { refine: refine.snapshot.step } : {}) } };
 }
 
 /** Trains (or resumes) both stages and writes the model folder to `options.out`. */
@@ -220,8 +172,12 @@ async function buildLocked(options: WorldBuildOptions, ctx: TrainingContext): Pr
   const vae = await trainAutoencoder(options, ctx);
   const decoder = await trainDecoder(options, vae.params, ctx);
   const diffusion = await trainDiffusion(options, vae.params, ctx);
-  const split = (prefix: boolean): Record<string, HostTensor> => Object.fromEntries(Object.entries(diffusion.params).filter(([k]) => k.startsWith('text_model.') === prefix));
-  const dir = await saveWorldModel(options.out, { unet: split(false), textEncoder: split(true), vae: decoder.params, scalingFactor: diffusion.scale });
+  const built: WorldWeights = { unet: splitText(diffusion.params, false), textEncoder: splitText(diffusion.params, true), vae: decoder.params, scalingFactor: diffusion.scale };
+  const refine = options.refineSteps
+    ? await refineStage(built, { seed: options.seed, steps: options.refineSteps, mix: options.refineMix ?? REFINE_MIX, lr: options.refineLr, batch: options.diffusionBatch, threads: options.threads }, ctx)
+    : undefined;
+  const final = refine ? { ...built, unet: splitText(refine.params, false), textEncoder: splitText(refine.params, true) } : built;
+  const dir = await saveWorldModel(options.out, final);
   await saveJudge(join(dir, 'judge'), judge.params);
-  return { dir, judge: judge.result, vae: vae.result, ...(decoder.result ? { decoder: decoder.result } : {}), diffusion: diffusion.result, scalingFactor: diffusion.scale };
+  return { dir, judge: judge.result, vae: vae.result, ...(decoder.result ? { decoder: decoder.result } : {}), diffusion: diffusion.result, ...(refine ? { refine: refine.result } : {}), scalingFactor: diffusion.scale };
 }
