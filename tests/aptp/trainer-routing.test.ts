@@ -1,8 +1,9 @@
 // The trainer records the routing it learned: a tiny run on a real prepared dataset, paused after
 // its first checkpoint, already shows a routing map (every prompt assigned, K experts with their hard
 // architectures and MACs); the finished run's record is the deterministic inference routing of the
-// final parameters (recomputed here from the checkpoint through the inference router bundles ship),
-// and rewriting it replaced rows instead of adding any. The static-prune baseline records its one
+// final parameters (recomputed here from the checkpoint through the inference router bundles ship,
+// with the code biases the record holds), and rewriting it replaced rows instead of adding any.
+// Without optimal transport the biases are 0. The static-prune baseline records its one
 // architecture as the only expert.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,7 +70,10 @@ describe('the stage-1 trainer records its routing', () => {
     const embedding = new Float32Array(assigned.length * spec.embedDim);
     for (const [i, a] of assigned.entries()) embedding.set((await cache.read(cacheKey('prompt-embedding', captionHash(a.caption), run.encoder, 0, '')))!.data as Float32Array, i * spec.embedDim);
     const path = join(pw.dir, 'router.onnx');
-    await writeModel(buildInferenceRouter(spec, params, assigned.length), path);
+    // with optimal transport the record carries balancing biases (mean 0); the inference router adds them
+    expect(Math.abs(experts.reduce((sum, e) => sum + e.bias, 0))).toBeLessThan(1e-9);
+    expect(experts.some((e) => e.bias !== 0)).toBe(true);
+    await writeModel(buildInferenceRouter(spec, params, assigned.length, experts.map((e) => e.bias)), path);
     const session = await loadSession({ path }, 'cpu');
     try {
       const out = await session.run({ [ROUTER_INPUTS.embedding]: hostTensor('float32', [assigned.length, spec.embedDim], embedding) });
@@ -79,6 +83,18 @@ describe('the stage-1 trainer records its routing', () => {
     }
     expect(assigned.every((a) => a.margin >= 0)).toBe(true);
     expect(assigned.map((a) => a.caption).sort()).toEqual([...CAPTIONS].sort());
+  });
+
+  it('without optimal transport (--no-ot): no biases, the plain argmax', { timeout: 600_000 }, async () => {
+    const job = await openPruneJob(pw.ws, config({ optimalTransport: false, steps: 2 }), 1);
+    try {
+      expect((await job.run(quiet())).status).toBe('completed');
+    } finally {
+      await job.dispose();
+    }
+    const repo = new RoutingRepository(pw.ws.db);
+    expect(repo.experts(job.runId).map((e) => e.bias)).toEqual([0, 0, 0]);
+    expect(repo.assignments(job.runId)).toHaveLength(CAPTIONS.length);
   });
 
   it('for the static-prune baseline (--baseline): one expert, every prompt on it', { timeout: 600_000 }, async () => {

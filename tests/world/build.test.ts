@@ -127,6 +127,8 @@ describe('world build', () => {
       expect(demo.items).toBe(100);
       expect(new DatasetRepository(ws.db).get(demo.datasetId)?.name).toBe('world');
       expect(ws.runs.require(demo.runId).config['resolution']).toBe(64);
+      expect(demo.experts.reduce((n, e) => n + e.prompts, 0)).toBe(100);
+      expect(demo.routedMacs).toBeCloseTo(demo.experts.reduce((sum, e) => sum + e.macs * e.prompts, 0) / 100, 3);
     } finally {
       ws.close();
     }

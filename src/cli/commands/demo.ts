@@ -108,6 +108,7 @@ async function worldPruneDemo(ws: Workspace, options: WorldDemoOptions, signal: 
     ['run', `${r.runId} (workspace ${ws.dir})`],
     ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped); last step's mean resource ratio ${r.rhoMean.toFixed(3)}`],
     ['experts', r.experts.map((e) => `#${e.expert} ${(e.macs / 1e6).toFixed(1)} MMACs: ${e.prompts} prompts`).join(', ')],
+    ['routed', `${(r.routedMacs / 1e6).toFixed(1)} MMACs per prompt on average over the ${r.experts.reduce((n, e) => n + e.prompts, 0)} prompts (budget ${(r.budgetMacs / 1e6).toFixed(1)})`],
     ['by difficulty', `${Object.entries(r.macsByDifficulty).map(([d, m]) => `${d} ${(m / 1e6).toFixed(1)}`).join(', ')} MMACs on average (the expert the router picks; APTP gives hard prompts more)`],
     ['samples', `${r.samples} per-code sample images under ${ws.dir}/samples/${r.runId} (Train view)`],
     ['checkpoint', r.checkpoint],

@@ -41,6 +41,8 @@ export interface WorldDemoResult extends PruneRunResult {
   readonly experts: readonly { readonly expert: number; readonly macs: number; readonly prompts: number }[];
   /** Mean MACs of the expert each difficulty's prompts are routed to. */
   readonly macsByDifficulty: Readonly<Record<string, number>>;
+  /** Mean MACs of the expert every routed prompt goes to (what the budget bounds on average). */
+  readonly routedMacs: number;
   /** Per-code sample images written (samples/<run>/ under the workspace). */
   readonly samples: number;
 }
@@ -81,7 +83,7 @@ export async function runWorldDemo(ws: Workspace, o: WorldDemoOptions, ctx: JobC
 }
 
 /** What the run's last routing record says: per expert MACs and prompts, per difficulty mean MACs. */
-function learnedRouting(ws: Workspace, runId: string, datasetDir: string): Pick<WorldDemoResult, 'experts' | 'macsByDifficulty'> {
+function learnedRouting(ws: Workspace, runId: string, datasetDir: string): Pick<WorldDemoResult, 'experts' | 'macsByDifficulty' | 'routedMacs'> {
   const repo = new RoutingRepository(ws.db);
   const macs = new Map(repo.experts(runId).map((e) => [e.expert, e.macs]));
   const assigned = repo.assignments(runId);
@@ -95,7 +97,8 @@ function learnedRouting(ws: Workspace, runId: string, datasetDir: string): Pick<
     const s = sums.get(d) ?? { macs: 0, n: 0 };
     sums.set(d, { macs: s.macs + m, n: s.n + 1 });
   }
-  return { experts, macsByDifficulty: Object.fromEntries([...sums.entries()].map(([d, s]) => [d, s.macs / s.n])) };
+  const routedMacs = assigned.reduce((sum, a) => sum + (macs.get(a.expert) ?? 0), 0) / Math.max(1, assigned.length);
+  return { experts, macsByDifficulty: Object.fromEntries([...sums.entries()].map(([d, s]) => [d, s.macs / s.n])), routedMacs };
 }
 
 /** caption -> the world scene's difficulty, from the rendered dataset's metadata.jsonl. */

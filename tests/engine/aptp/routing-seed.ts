@@ -73,7 +73,7 @@ export async function seedRouting(ws: Workspace, datasetId: string, encoder: str
   const experts = Array.from({ length: k }, (_, e) => {
     const keep = 0.4 + (0.6 * e) / Math.max(1, k - 1);
     const vector = Float32Array.from({ length: layout.vectorLength }, (_, i) => (((i * 7 + e * 13) % 100) / 100 < keep ? 1 : 0));
-    return { expert: e, macs: macs.total - macs.prunable * (1 - keep), blocks: expertArchitecture(layout, vector) };
+    return { expert: e, macs: macs.total - macs.prunable * (1 - keep), bias: 0, blocks: expertArchitecture(layout, vector) };
   });
   const repo = new RoutingRepository(ws.db);
   repo.defineRun({ runId: run.id, datasetId, encoder, baseMacs: macs.total, experts });
@@ -117,7 +117,7 @@ export async function seedLargeRouting(ws: Workspace, dir: string, count: number
   const repo = new RoutingRepository(ws.db);
   repo.saveProjection(datasetId, encoder, projectionParamsJson(DEFAULT_UMAP), promptEmbeddingsHash(ws, datasetId, encoder), items.map((item, i) => ({ itemId: item.id, x: xy[i * 2]!, y: xy[i * 2 + 1]! })));
   const run = ws.runs.create(ws.projects.create('large routing').id, 'prune', { datasetId, experts: k });
-  repo.defineRun({ runId: run.id, datasetId, encoder, baseMacs: 1e9, experts: Array.from({ length: k }, (_, e) => ({ expert: e, macs: 1e9 * (0.4 + (0.6 * e) / Math.max(1, k - 1)), blocks: [] })) });
+  repo.defineRun({ runId: run.id, datasetId, encoder, baseMacs: 1e9, experts: Array.from({ length: k }, (_, e) => ({ expert: e, macs: 1e9 * (0.4 + (0.6 * e) / Math.max(1, k - 1)), bias: 0, blocks: [] })) });
   repo.writeAssignments(run.id, items.map((item, i) => ({ itemId: item.id, expert: blobOf(i), margin: random() })));
   return { runId: run.id, datasetId };
 }

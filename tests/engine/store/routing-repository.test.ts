@@ -12,8 +12,8 @@ let ws: Workspace;
 let repo: RoutingRepository;
 let runId: string;
 const HASH = 'c'.repeat(64);
-const expert = (id: number, macs: number): RoutedExpert => ({
-  expert: id, macs, blocks: [{ block: 'down_blocks.0', resnetGroups: { kept: 20, total: 32 }, heads: { kept: 3, total: 5 }, ffGroups: { kept: 16, total: 32 }, droppedUnits: [] }],
+const expert = (id: number, macs: number, bias = 0): RoutedExpert => ({
+  expert: id, macs, bias, blocks: [{ block: 'down_blocks.0', resnetGroups: { kept: 20, total: 32 }, heads: { kept: 3, total: 5 }, ffGroups: { kept: 16, total: 32 }, droppedUnits: [] }],
 });
 
 beforeEach(() => {
@@ -36,8 +36,10 @@ describe('RoutingRepository', () => {
   it('defines a run with its experts, and a redefinition replaces them', () => {
     expect(repo.run(runId)).toMatchObject({ datasetId: 'd', encoder: 'clip#pooler_output', baseMacs: 100 });
     expect(repo.experts(runId)).toEqual([expert(0, 40), expert(1, 90)]);
-    repo.defineRun({ runId, datasetId: 'd', encoder: 'clip#pooler_output', baseMacs: 100, experts: [expert(0, 30)] });
-    expect(repo.experts(runId)).toEqual([expert(0, 30)]);
+    repo.defineRun({ runId, datasetId: 'd', encoder: 'clip#pooler_output', baseMacs: 100, experts: [expert(0, 30, -0.0125)] });
+    expect(repo.experts(runId)).toEqual([expert(0, 30, -0.0125)]);
+    expect(() => repo.defineRun({ runId, datasetId: 'd', encoder: 'e', baseMacs: 100, experts: [expert(0, 30, Number.NaN)] })).toThrow(/code bias that is not finite/);
+    expect(repo.experts(runId)).toEqual([expert(0, 30, -0.0125)]);
     expect(() => repo.defineRun({ runId, datasetId: 'd', encoder: 'e', baseMacs: 1, experts: [expert(0, 1), expert(0, 2)] })).toThrow(/each expert once/);
   });
 

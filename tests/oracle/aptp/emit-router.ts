@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contrastiveLoss, prunableTarget, resourceModel } from '../../../src/engine/aptp/losses';
 import {
-  buildInferenceRouter, buildRouterForward, buildRouterStep, gumbelNoise, initRouterParams, ROUTER_INPUTS, ROUTER_OUTPUTS, routerForward, routerParamShapes, routerSpec,
+  biasedArgmax, buildInferenceRouter, buildRouterForward, buildRouterStep, codeBiases, gumbelNoise, initRouterParams, ROUTER_INPUTS, ROUTER_OUTPUTS, ROUTER_PARAMS, routerForward, routerParamShapes, routerSpec,
   sinkhorn, type Gating, type RouterOptions,
 } from '../../../src/engine/aptp/router';
 import { GraphBuilder, type Graph } from '../../../src/engine/ir';
@@ -97,7 +97,7 @@ async function emit(s: Scenario, dir: string): Promise<Record<string, unknown>> 
   const step = await run(buildRouterStep(spec, s.batch, s.gating, { resource, target, weights: s.weights ?? WEIGHTS, temperatures: TEMPERATURES }, IO), feeds);
   // the parts and the shipped router are checked once, from the float64 run
   const parts = spec.kind === 'router' && IO === 'float64' ? await run(partsGraph(spec, s), feeds) : {};
-  if (spec.kind === 'router' && IO === 'float64') await emitInference(spec, s, feeds, dir);
+  if (spec.kind === 'router' && IO === 'float64') await emitInference(spec, s, dir);
   const prefixed = (pre: string, t: Record<string, HostTensor>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [`${pre}:${k}`, v]));
   return {
     inputs: write(join(dir, 'inputs'), feeds),
@@ -115,19 +115,40 @@ async function emit(s: Scenario, dir: string): Promise<Record<string, unknown>> 
   };
 }
 
+/** Prompts the shipped inference router routes in the oracle (its own batch, larger than training's). */
+const INFERENCE_PROMPTS = 64;
+
 /**
- * The shipped inference router (float32, parameters baked in) as model file plus its expert ids.
- * Freshly initialised parameters switch nearly every gate on without noise, so all prompts and codes
- * look alike and the argmax is a float-rounding tie; scaled up (x8), like trained ones, they differ.
+ * The shipped inference router (float32, parameters baked in) as model file plus its expert ids,
+ * with the code biases (router/code-bias.ts) that balance its prompts over the codes. Freshly
+ * initialised parameters switch nearly every gate on without noise, so all prompts and codes look
+ * alike; these are drawn like trained ones instead: logits around the offset's -3, each prompt's
+ * moved by its embedding, so prompts and codes keep different gates and the scores differ.
  */
-async function emitInference(spec: ReturnType<typeof routerSpec>, s: Scenario, feeds: Record<string, HostTensor>, dir: string): Promise<void> {
-  const params = routerParamShapes(spec).map((p) => ({ name: p.name, dims: p.dims, data: Float32Array.from(feeds[p.name]?.data as Float64Array, (v) => 8 * v) }));
+async function emitInference(spec: ReturnType<typeof routerSpec>, s: Scenario, dir: string): Promise<void> {
+  const r = new Random(s.embedDim + 17);
+  const n = INFERENCE_PROMPTS;
+  const drawn: Record<string, (count: number) => number[]> = {
+    [ROUTER_PARAMS.predictorWeight]: (count) => r.normals(count, 1.5 / Math.sqrt(s.embedDim), 0),
+    [ROUTER_PARAMS.predictorBias]: (count) => r.normals(count, 1.5, -3),
+    [ROUTER_PARAMS.codebook]: (count) => r.normals(count, 2, -3),
+  };
+  const params = routerParamShapes(spec).map((p) => ({ name: p.name, dims: p.dims, data: Float32Array.from(drawn[p.name]!(p.dims.reduce((a, d) => a * d, 1))) }));
   write(join(dir, 'inference'), Object.fromEntries(params.map((p) => [p.name, hostTensor('float32', p.dims, p.data)])));
-  const graph = buildInferenceRouter(spec, params, s.batch);
+  const embedding = hostTensor('float32', [n, s.embedDim], Float32Array.from(r.normals(n * s.embedDim, 1, 0)));
+  const b = new GraphBuilder('scores');
+  const fixed = Object.fromEntries(params.map((p) => [p.name, b.initializer(p.name, p.data, p.dims)]));
+  const scoresOf = routerForward(b, spec, { params: fixed, embedding: b.input(ROUTER_INPUTS.embedding, 'float32', [n, s.embedDim]), predictorNoise: null, codeNoise: null }, false).scores;
+  if (!scoresOf) throw new Error('the router gave no scores');
+  b.output(scoresOf, 'scores');
+  const scores = (await run(b.build(), { [ROUTER_INPUTS.embedding]: embedding })).scores!.data as Float32Array;
+  const bias = codeBiases(scores, n, spec.experts, { epsilon: spec.sinkhornEpsilon, tolerance: 1e-9 });
+  const graph = buildInferenceRouter(spec, params, n, bias);
   writeFileSync(join(dir, 'router.onnx'), emitModel(graph));
-  const embedding = hostTensor('float32', [s.batch, s.embedDim], Float32Array.from(feeds[ROUTER_INPUTS.embedding]?.data as Float64Array));
   const out = await run(graph, { [ROUTER_INPUTS.embedding]: embedding });
-  write(join(dir, 'inference'), { [ROUTER_INPUTS.embedding]: embedding, [ROUTER_OUTPUTS.expert]: out[ROUTER_OUTPUTS.expert] as HostTensor });
+  const expert = out[ROUTER_OUTPUTS.expert] as HostTensor;
+  if (Array.from(expert.data as BigInt64Array, Number).join() !== biasedArgmax(scores, n, spec.experts, bias).expert.join()) throw new Error('the inference router and biasedArgmax disagree');
+  write(join(dir, 'inference'), { [ROUTER_INPUTS.embedding]: embedding, [ROUTER_OUTPUTS.expert]: expert, code_bias: hostTensor('float64', [spec.experts], Float64Array.from(bias)) });
 }
 
 /** Intermediate values of the router for the twin: logits-free parts (routing vectors, Sinkhorn plan, contrastive). */

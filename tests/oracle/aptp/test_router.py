@@ -144,7 +144,8 @@ def test_sd21_depth_order_is_the_authors(emitted):
 @pytest.mark.parametrize("name", ["train_ot", "resource_aware", "sd21"])
 def test_inference_router_is_the_deterministic_argmax(emitted, name):
     """The shipped router (prompt embedding -> expert id) passes onnx.checker, runs the same in Python
-    onnxruntime, and equals the twin's routing without noise and without optimal transport."""
+    onnxruntime, and equals the twin's routing without noise: the argmax of its scores plus the code
+    biases, which match the twin's own (eps * log of Sinkhorn's converged code potentials, mean 0)."""
     folder = emitted / name
     case = Case(folder)
     model = onnx.load(str(folder / "router.onnx"))
@@ -156,8 +157,30 @@ def test_inference_router_is_the_deterministic_argmax(emitted, name):
     files = {n: folder / "inference" / (n.replace("/", "__") + ".npy") for n in case.s.params}
     params = {n: torch.from_numpy(np.load(f).astype(np.float64)) for n, f in files.items()}
     values = forward(case.s, params, torch.from_numpy(embedding.astype(np.float64)), None, None, optimal_transport=False)
+    scores = values["scores"].numpy()
+    bias = balancing_biases(scores, case.s.sinkhorn_epsilon)
+    np.testing.assert_allclose(np.load(folder / "inference" / "code_bias.npy"), bias, atol=2e-5)
+    biased = scores + bias
+    n, k = scores.shape
+    plain = np.bincount(scores.argmax(axis=1), minlength=k)
+    routed = np.bincount(engine, minlength=k)
+    gaps = np.diff(np.sort(biased, axis=1)[:, -2:], axis=1).ravel()
+    # the biases spread the prompts over every code, more evenly than the plain argmax does
+    assert routed.min() >= 1 and routed.max() <= 2 * n / k and np.ptp(routed) < np.ptp(plain), f"{name}: plain {plain.tolist()}, balanced {routed.tolist()}"
     # compare where the twin's best code wins by more than float32 rounding; most samples must
-    top2 = np.sort(values["scores"].numpy(), axis=1)[:, -2:]
-    clear = top2[:, 1] - top2[:, 0] > 1e-5
+    clear = gaps > 1e-4
     assert clear.sum() >= len(clear) // 2, f"{name}: only {clear.sum()} of {len(clear)} prompts have a clear best code"
-    np.testing.assert_array_equal(engine[clear], values["assignment"].numpy()[clear])
+    np.testing.assert_array_equal(engine[clear], biased.argmax(axis=1)[clear])
+
+
+def balancing_biases(scores, eps, rounds=5000):
+    """Textbook Sinkhorn (float64, multiplicative, uniform marginals) to convergence; the code
+    potentials' eps * log, minus their mean."""
+    n, k = scores.shape
+    kernel = np.exp((scores - scores.max()) / eps)
+    u, v = np.ones(n), np.ones(k)
+    for _ in range(rounds):
+        v = (1.0 / k) / (kernel.T @ u)
+        u = (1.0 / n) / (kernel @ v)
+    g = eps * np.log(v)
+    return g - g.mean()

@@ -15,6 +15,7 @@ import { differentiate } from './differentiate';
 import { routerForward, type RouterInputs, type RouterValues } from './forward';
 import { ROUTER_PARAMS, routerParamShapes, type RouterParamTensor } from './params';
 import { gumbelGates } from './gumbel';
+import { assignCodes } from './routing';
 import type { RouterSpec } from './spec';
 
 export const ROUTER_INPUTS = {
@@ -130,8 +131,12 @@ export function buildRouterStep(spec: RouterSpec, batch: number, gating: Gating,
   return eliminateDeadCode(differentiate(b, objective, wrt).b.build());
 }
 
-/** Deterministic routing (no noise, plain argmax) with the parameters baked in: [N, E] -> expert id [N]. */
-export function buildInferenceRouter(spec: RouterSpec, params: readonly RouterParamTensor[], batch: number): Graph {
+/**
+ * Deterministic routing with the parameters baked in: [N, E] -> expert id [N], the argmax of the
+ * noise-free scores plus `codeBias` [K] (code-bias.ts: the balancing biases a run recorded; omitted
+ * or zeros: the plain argmax).
+ */
+export function buildInferenceRouter(spec: RouterSpec, params: readonly RouterParamTensor[], batch: number, codeBias?: readonly number[]): Graph {
   if (spec.kind !== 'router') throw new EngineError('invalid-argument', 'The single-architecture baseline has one expert and needs no router.', { kind: spec.kind });
   const b = new GraphBuilder('router');
   const byName = Object.fromEntries(params.map((p) => [p.name, b.initializer(p.name, p.data, p.dims)]));
@@ -140,9 +145,11 @@ export function buildInferenceRouter(spec: RouterSpec, params: readonly RouterPa
     if (!given || given.dims.join() !== p.dims.join()) throw new EngineError('invalid-argument', `Router parameter '${p.name}' must be float32[${p.dims.join(', ')}] for this spec.`, { param: p.name });
   }
   const embedding = b.input(ROUTER_INPUTS.embedding, 'float32', [batch, spec.embedDim]);
+  if (codeBias && codeBias.length !== spec.experts) throw new EngineError('invalid-argument', `The router needs one bias per code (${spec.experts}), got ${codeBias.length}.`, { biases: codeBias.length });
   const values = routerForward(b, spec, { params: byName, embedding, predictorNoise: null, codeNoise: null }, false);
-  if (!values.assignment) throw new EngineError('graph-invalid', 'The router produced no assignment.', {});
-  b.output(values.assignment, ROUTER_OUTPUTS.expert);
+  if (!values.scores) throw new EngineError('graph-invalid', 'The router produced no scores.', {});
+  const scores = codeBias ? b.add(values.scores, b.constant('float32', [spec.experts], codeBias)) : values.scores;
+  b.output(assignCodes(b, spec, scores, false), ROUTER_OUTPUTS.expert);
   return eliminateDeadCode(b.build());
 }
 

@@ -1,7 +1,8 @@
 // Public surface of APTP's prompt router (APTP.md "Router"): the spec and its defaults, parameters
 // and their init, the graph functions (Gumbel gates, routing vectors, Sinkhorn, assignment) for use
 // on an open builder, the three whole graphs (training forward, training step with gradients,
-// deterministic inference), and the one autodiff entry point with stop-gradients.
+// deterministic inference, with the balancing code biases of code-bias.ts), and the one autodiff
+// entry point with stop-gradients.
 export { ROUTER_DEFAULTS, routerSpec, type RouterKind, type RouterOptions, type RouterSpec, type RouterTables } from './spec';
 export { ROUTER_PARAMS, initRouterParams, orthogonal, routerParamShapes, type RouterParamTensor } from './params';
 export { gumbelGates, gumbelNoise, hardGates, hardValues } from './gumbel';
@@ -9,4 +10,5 @@ export { assignCodes, l2Normalize, routingVector, similarities, sinkhorn } from 
 export { predictorLogits, routerForward, type RouterInputs, type RouterValues } from './forward';
 export { ROUTER_INPUTS, ROUTER_OUTPUTS, buildInferenceRouter, buildRouterForward, buildRouterStep, expertGates, type Gating, type RouterDType, type RouterLossSpec } from './graphs';
 export { differentiate, stopGradient, type Differentiated } from './differentiate';
+export { biasedArgmax, codeBiases, type CodeBiasOptions } from './code-bias';
 export { depthOrder } from '../depth-order';

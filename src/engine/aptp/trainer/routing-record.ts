@@ -1,9 +1,12 @@
 // The routing a trained router gives, recorded for the Routing view: the deterministic inference
-// routing (no noise, plain argmax, as bundles ship it) of every prompt of the run's dataset whose
-// embedding the preparation cache holds, with its margin (assigned score minus the runner-up's), and
-// each expert's hard architecture and MACs. The trainer calls `record` at every checkpoint and at the
-// end, so a paused run shows its map; a rewrite replaces the earlier rows (RoutingRepository).
-// The single-architecture baseline has one expert that every prompt goes to (margin 0).
+// routing (no noise, as bundles ship it) of every prompt of the run's dataset whose embedding the
+// preparation cache holds, with its margin (assigned score minus the runner-up's), and each expert's
+// hard architecture, MACs and code bias. With optimal transport the biases balance the run's prompts
+// over the codes as Sinkhorn balanced them in training (router/code-bias.ts); without it (the
+// ablation) they are 0 and the routing is the plain argmax. The trainer calls `record` at every
+// checkpoint and at the end, so a paused run shows its map; a rewrite replaces the earlier rows
+// (RoutingRepository). The single-architecture baseline has one expert that every prompt goes to
+// (margin 0).
 import { EngineError } from '../../core/errors';
 import { cacheKey, captionHash, PreparedCache } from '../../data/prepared-cache';
 import { GraphSessions } from '../../data/sd-encoders';
@@ -12,13 +15,13 @@ import { hostTensor, type HostTensor, type SessionConfig } from '../../runtime';
 import { RoutingRepository, type Assignment } from '../../store/repositories/routing';
 import type { Workspace } from '../../store/workspace';
 import type { ResourceModel } from '../losses';
-import { routerParamShapes, routerForward, ROUTER_INPUTS, type RouterSpec } from '../router';
+import { biasedArgmax, codeBiases, routerParamShapes, routerForward, ROUTER_INPUTS, type RouterSpec } from '../router';
 import { expertArchitecture } from '../routing-map/architecture';
 import type { RouterState } from './prune-step';
 
 /** Prompts routed per session run. */
 const CHUNK = 256;
-const OUT = { scores: 'scores', expert: 'expert', gates: 'expert_gates' } as const;
+const OUT = { scores: 'scores', gates: 'expert_gates' } as const;
 
 export interface RoutingTarget {
   readonly ws: Workspace;
@@ -38,9 +41,8 @@ export function buildRoutingGraph(spec: RouterSpec, batch: number): Graph {
     b.output(b.slice(values.predictorGates, [0], [1], [0]), OUT.gates);
     return b.build();
   }
-  if (!values.scores || !values.assignment || !values.codeGates) throw new EngineError('graph-invalid', 'The router produced no scores or assignment.', {});
+  if (!values.scores || !values.codeGates) throw new EngineError('graph-invalid', 'The router produced no scores or code gates.', {});
   b.output(values.scores, OUT.scores);
-  b.output(values.assignment, OUT.expert);
   b.output(values.codeGates, OUT.gates);
   return b.build();
 }
@@ -57,16 +59,6 @@ export function gatedMacs(model: ResourceModel, hard: ArrayLike<number>): number
     rho += cost * multiplier;
   }
   return Math.round(model.totalMacs - model.prunableMacs + rho * model.prunableMacs);
-}
-
-/** Top score minus the runner-up's, per row of scores [N, K] (0 when K = 1). */
-function margins(scores: Float32Array, k: number, expert: readonly number[]): number[] {
-  return expert.map((e, i) => {
-    const row = scores.subarray(i * k, (i + 1) * k);
-    let second = -Infinity;
-    row.forEach((s, j) => { if (j !== e && s > second) second = s; });
-    return k > 1 ? Math.max(0, row[e]! - second) : 0;
-  });
 }
 
 export class RoutingRecorder {
@@ -100,7 +92,7 @@ export class RoutingRecorder {
     const cache = new PreparedCache(ws);
     const e = this.spec.embedDim;
     const k = this.spec.kind === 'single' ? 1 : this.spec.experts;
-    const assignments: Assignment[] = [];
+    const scores = new Float32Array(routed.length * k);
     for (let start = 0; start < routed.length; start += CHUNK) {
       const chunk = routed.slice(start, start + CHUNK);
       const embedding = new Float32Array(CHUNK * e);
@@ -111,16 +103,15 @@ export class RoutingRecorder {
         }
         embedding.set(t.data, row * e);
       }
+      if (this.spec.kind === 'single') continue;
       const out = await this.run(state, embedding);
-      if (this.spec.kind === 'single') {
-        for (const item of chunk) assignments.push({ itemId: item.id, expert: 0, margin: 0 });
-        continue;
-      }
-      const expert = Array.from(out[OUT.expert]!.data as BigInt64Array, Number).slice(0, chunk.length);
-      const margin = margins(out[OUT.scores]!.data as Float32Array, k, expert);
-      chunk.forEach((item, i) => assignments.push({ itemId: item.id, expert: expert[i]!, margin: margin[i]! }));
+      scores.set((out[OUT.scores]!.data as Float32Array).subarray(0, chunk.length * k), start * k);
     }
-    const experts = (await this.architectures(state)).map((hard, expert) => ({ expert, macs: gatedMacs(this.resource, hard), blocks: expertArchitecture(this.spec.layout, hard) }));
+    const n = routed.length;
+    const bias = this.spec.kind === 'router' && this.spec.optimalTransport ? codeBiases(scores, n, k, { epsilon: this.spec.sinkhornEpsilon }) : new Array<number>(k).fill(0);
+    const { expert, margin } = biasedArgmax(scores, n, k, bias);
+    const assignments: Assignment[] = routed.map((item, i) => ({ itemId: item.id, expert: expert[i]!, margin: Math.max(0, margin[i]!) }));
+    const experts = (await this.architectures(state)).map((hard, id) => ({ expert: id, macs: gatedMacs(this.resource, hard), bias: bias[id]!, blocks: expertArchitecture(this.spec.layout, hard) }));
     repo.defineRun({ runId, datasetId, encoder, baseMacs: this.resource.totalMacs, experts });
     repo.writeAssignments(runId, assignments);
     const counts = new Array<number>(k).fill(0);

@@ -7,5 +7,6 @@ import { routing } from './004-routing';
 import { datasetCuration } from './005-dataset-curation';
 import { generations } from './006-generations';
 import { runSamples } from './007-run-samples';
+import { routingCodeBias } from './008-routing-code-bias';
 
-export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing, datasetCuration, generations, runSamples];
+export const migrations: readonly Migration[] = [initial, datasets, runsAsProcesses, routing, datasetCuration, generations, runSamples, routingCodeBias];

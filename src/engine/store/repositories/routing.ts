@@ -26,6 +26,8 @@ export interface BlockArchitecture {
 export interface RoutedExpert {
   readonly expert: number;
   readonly macs: number;
+  /** Added to a prompt's score for this code before the argmax (aptp/router/code-bias.ts; 0: plain argmax). */
+  readonly bias: number;
   readonly blocks: readonly BlockArchitecture[];
 }
 
@@ -108,8 +110,11 @@ export class RoutingRepository {
           ON CONFLICT (run_id) DO UPDATE SET dataset_id = excluded.dataset_id, encoder = excluded.encoder, base_macs = excluded.base_macs, updated_at = excluded.updated_at`)
         .run(d.runId, d.datasetId, d.encoder, d.baseMacs, new Date().toISOString());
       this.db.prepare('DELETE FROM routing_experts WHERE run_id = ?').run(d.runId);
-      const insert = this.db.prepare('INSERT INTO routing_experts (run_id, expert, macs, arch_json) VALUES (?, ?, ?, ?)');
-      for (const e of d.experts) insert.run(d.runId, e.expert, e.macs, JSON.stringify(e.blocks));
+      const insert = this.db.prepare('INSERT INTO routing_experts (run_id, expert, macs, bias, arch_json) VALUES (?, ?, ?, ?, ?)');
+      for (const e of d.experts) {
+        if (!Number.isFinite(e.bias)) throw new EngineError('invalid-argument', `Expert ${e.expert} of run ${d.runId} has a code bias that is not finite (${e.bias}).`, { runId: d.runId, expert: e.expert });
+        insert.run(d.runId, e.expert, e.macs, e.bias, JSON.stringify(e.blocks));
+      }
     })();
   }
 
@@ -146,8 +151,8 @@ export class RoutingRepository {
   }
 
   experts(runId: string): RoutedExpert[] {
-    const rows = this.db.prepare('SELECT expert, macs, arch_json AS arch FROM routing_experts WHERE run_id = ? ORDER BY expert').all(runId) as { expert: number; macs: number; arch: string }[];
-    return rows.map((r) => ({ expert: r.expert, macs: r.macs, blocks: JSON.parse(r.arch) as BlockArchitecture[] }));
+    const rows = this.db.prepare('SELECT expert, macs, bias, arch_json AS arch FROM routing_experts WHERE run_id = ? ORDER BY expert').all(runId) as { expert: number; macs: number; bias: number; arch: string }[];
+    return rows.map((r) => ({ expert: r.expert, macs: r.macs, bias: r.bias, blocks: JSON.parse(r.arch) as BlockArchitecture[] }));
   }
 
   /** Every assignment of a run with its prompt, by item id. */
