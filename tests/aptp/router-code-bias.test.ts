@@ -57,7 +57,7 @@ describe('balanced inference routing', () => {
     const s = skewed(n, k, 0.3);
     expect(counts(biasedArgmax(s, n, k, [0, 0, 0]).expert, k)).toEqual([n, 0, 0]);
     const bias = codeBiases(s, n, k, { epsilon: eps });
-    expect(Math.abs(bias.reduce((a, b) => a + b, 0))).toBeLessThan(1e-12);
+    expect(Math.abs(bias.reduce((a, b) => a + b, 0))).toBeLessThan(1e-7);
     expect(bias[0]).toBeLessThan(-0.15);
     for (const share of codeShares(s, n, k, bias, eps)) expect(share).toBeCloseTo(1, 5);
     const { expert } = biasedArgmax(s, n, k, bias);
@@ -80,6 +80,7 @@ describe('balanced inference routing', () => {
     expect(routed.expert).toEqual([0, 1]);
     expect(routed.margin[0]).toBeCloseTo(1.0, 6);
     expect(routed.margin[1]).toBeCloseTo(0.6, 6);
+    expect(bias.every((b) => Math.fround(b) === b)).toBe(true);
     expect(biasedArgmax(Float32Array.of(0.4, 0.4), 1, 2, [0, 0]).expert).toEqual([0]);
   });
 

@@ -71,7 +71,7 @@ describe('the stage-1 trainer records its routing', () => {
     for (const [i, a] of assigned.entries()) embedding.set((await cache.read(cacheKey('prompt-embedding', captionHash(a.caption), run.encoder, 0, '')))!.data as Float32Array, i * spec.embedDim);
     const path = join(pw.dir, 'router.onnx');
     // with optimal transport the record carries balancing biases (mean 0); the inference router adds them
-    expect(Math.abs(experts.reduce((sum, e) => sum + e.bias, 0))).toBeLessThan(1e-9);
+    expect(Math.abs(experts.reduce((sum, e) => sum + e.bias, 0))).toBeLessThan(1e-6);
     expect(experts.some((e) => e.bias !== 0)).toBe(true);
     await writeModel(buildInferenceRouter(spec, params, assigned.length, experts.map((e) => e.bias)), path);
     const session = await loadSession({ path }, 'cpu');

@@ -17,7 +17,7 @@ export interface CodeBiasOptions {
 }
 
 /**
- * Per-code biases [K] (score units, mean 0) that balance the prompts of `scores` [N, K] (row-major
+ * Per-code biases [K] (score units, mean 0, float32 values as the router graph holds them) that balance the prompts of `scores` [N, K] (row-major
  * cosine similarities) over the codes the way Sinkhorn does: argmax_k (S_ik + bias_k) is the argmax
  * of the converged transport plan. All zeros when there are no prompts or one code.
  */
@@ -45,27 +45,31 @@ export function codeBiases(scores: ArrayLike<number>, n: number, k: number, opti
     if (worst <= tolerance) break;
   }
   const mean = codePotential.reduce((a, b) => a + b, 0) / k;
-  return Array.from(codePotential, (g) => options.epsilon * (g - mean));
+  return Array.from(codePotential, (g) => Math.fround(options.epsilon * (g - mean)));
 }
 
-/** argmax_k (S_ik + bias_k) per prompt (first of ties, as ArgMax) and its margin over the runner-up (0 for one code). */
+/**
+ * argmax_k (S_ik + bias_k) per prompt and its margin over the runner-up (0 for one code), in float32
+ * arithmetic and with the first of ties, exactly as the inference router's Add and ArgMax give it.
+ */
 export function biasedArgmax(scores: ArrayLike<number>, n: number, k: number, bias: readonly number[]): { expert: number[]; margin: number[] } {
   if (scores.length !== n * k || bias.length !== k) throw new EngineError('invalid-argument', `Routing needs ${n} x ${k} scores and ${k} biases (got ${scores.length} and ${bias.length}).`, { n, k });
   const expert: number[] = [];
   const margin: number[] = [];
   for (let i = 0; i < n; i++) {
+    const at = (c: number): number => Math.fround(Math.fround(scores[i * k + c]!) + Math.fround(bias[c]!));
     let best = 0;
     let second = -Infinity;
     for (let c = 1; c < k; c++) {
-      const v = scores[i * k + c]! + bias[c]!;
-      const top = scores[i * k + best]! + bias[best]!;
+      const v = at(c);
+      const top = at(best);
       if (v > top) {
         second = top;
         best = c;
       } else if (v > second) second = v;
     }
     expert.push(best);
-    margin.push(k > 1 ? scores[i * k + best]! + bias[best]! - second : 0);
+    margin.push(k > 1 ? at(best) - second : 0);
   }
   return { expert, margin };
 }
