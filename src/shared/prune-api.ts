@@ -106,6 +106,14 @@ export const pruneEstimateSchema = z.object({
   stepMemoryBytes: z.number(),
   gateEntries: z.number().int(),
   latent: z.object({ height: z.number().int(), width: z.number().int() }),
+  /**
+   * About how far AdamW can move one gate logit of the architectures that gate the UNet (the codes,
+   * after predictor pre-training; the baseline's one vector) over the run: the sum of the scheduled
+   * learning rates (lr x sqrt(batch), with warm-up), AdamW's step being about lr per parameter.
+   */
+  logitTravel: z.number(),
+  /** How far a logit must move from its start near 0 to switch its gate off: the Gumbel offset (3). */
+  gateOffset: z.number(),
 });
 export type PruneEstimate = z.output<typeof pruneEstimateSchema>;
 

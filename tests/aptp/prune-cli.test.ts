@@ -90,6 +90,8 @@ describe('aptp prune', () => {
     expect(out).toMatch(/budget\s+0\.7 of [\d.]+ GMACs = [\d.]+ GMACs per image step at \d+x\d+ latents/);
     expect(out).toMatch(/prunable target\s+0\.\d{4} of the prunable/);
     expect(out).toMatch(/memory per micro-batch step\s+about [\d.]+ [KMG]?i?B \(fast: /);
+    // 4 code-gated steps at 2e-4 x sqrt(4) cannot switch a gate off; the plan says so and what to change
+    expect(out).toMatch(/warning\s+at --lr 0\.0002 \(x sqrt\(batch\)\) the gate logits move about 0\.00 over these steps, less than the 3 that switches a gate off.*higher --lr \(about \d/);
     // started from a shell without glibc's allocator setting, `aptp prune` restarted itself with it
     if (process.platform === 'linux' && process.env['MALLOC_MMAP_THRESHOLD_'] === undefined) expect(out).toMatch(/allocator\s+glibc mmap threshold 131072 bytes/);
     const runId = /^run\s+(\S+)/m.exec(out)?.[1] ?? '';

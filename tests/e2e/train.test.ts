@@ -71,6 +71,12 @@ describe('Train view', () => {
     await page.getByTestId('form-budget').fill('0.6');
     await expect.poll(() => page.getByTestId('estimate-budget').textContent(), LONG).toBe(budgetAt60);
     await expect.poll(() => page.getByTestId('estimate-time').textContent(), LONG).toMatch(/measured earlier/);
+    // At the paper's learning rate these few steps cannot switch a gate off, and the estimate says so.
+    await expect.poll(() => page.getByTestId('estimate-reach').textContent(), LONG).toMatch(/less than the 3 that switches a gate off/);
+    await page.getByTestId('form-lr').fill('0.5');
+    await expect.poll(() => page.getByTestId('estimate-reach').textContent(), LONG).toMatch(/^\s*about \d+\.\d\d over the run\s*$/);
+    await page.getByTestId('form-lr').fill('0.0002');
+    await expect.poll(() => page.getByTestId('estimate-reach').textContent(), LONG).toMatch(/less than the 3/);
     await page.screenshot({ path: join(ARTIFACTS, 'train-form.png'), fullPage: true });
 
     // Start; the charts grow while the worker trains.

@@ -76,7 +76,16 @@ function printPlan(job: PruneJob): void {
     ['steps', `${c.steps} at global batch ${c.batch} (micro-batch ${c.microBatch}), predictor pre-training ${c.pretrainSteps}, warm-up ${c.warmupSteps}`],
     ['memory per micro-batch step', `about ${formatBytes(e.stepMemoryBytes)} (${c.memory}${c.memory === 'lean' ? ': one copy of each weight, slower convolutions' : ': fastest kernels, about two copies of the weights; --memory lean keeps one'})`],
     ...allocatorRow(),
+    ...reachRow(job),
   ])}\n`);
+}
+
+/** A warning when the run's learning rate and steps cannot move a gate logit far enough to switch any gate off. */
+function reachRow(job: PruneJob): [string, string][] {
+  const { logitTravel, gateOffset } = job.estimate;
+  if (logitTravel >= gateOffset) return [];
+  const lr = job.config.lr * ((2 * gateOffset) / Math.max(logitTravel, 1e-12));
+  return [['warning', `at --lr ${job.config.lr} (x sqrt(batch)) the gate logits move about ${logitTravel.toFixed(2)} over these steps, less than the ${gateOffset} that switches a gate off: the run would end near the unpruned UNet. Give it more --steps or a higher --lr (about ${lr.toPrecision(2)} for these steps)`]];
 }
 
 /** The allocator setting in effect: entry.ts restarts `aptp prune` with it when the shell lacked it (runs/allocator-env.ts). */

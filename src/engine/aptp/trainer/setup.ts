@@ -16,7 +16,7 @@ import { prunableTarget, resourceModel, stage1Objective, type Stage1Objective } 
 import { initRouterParams, routerSpec } from '../router';
 import { MEMORY_MODES, type MemoryMode } from '../step/memory-mode';
 import type { PruneData } from './prune-data';
-import type { PruneSchedule } from './prune-run';
+import { learningRate, type PruneSchedule } from './prune-run';
 import { initialState, PruneStep, type RouterState, type TermWeights } from './prune-step';
 
 export interface PruneModel {
@@ -57,11 +57,26 @@ export function planPrune(model: PruneModel, data: Pick<PruneData, 'latentShape'
   const macs = unetMacs(arch, { height, width }, textLength);
   const resource = resourceModel(layout, macs);
   const target = prunableTarget(config.budget, resource);
+  const objective = pruneObjective(config);
   const estimate: PruneEstimate = {
     totalMacs: macs.total, prunableMacs: macs.prunable, budgetMacs: config.budget * macs.total, prunableTarget: target,
     stepMemoryBytes: stepMemoryBytes(model.unet, config.microBatch, height, width, textLength, config.memory), gateEntries: layout.vectorLength, latent: { height, width },
+    logitTravel: logitTravel(config), gateOffset: objective.router.offset,
   };
-  return { arch, layout, macs, resource, target, objective: pruneObjective(config), estimate };
+  return { arch, layout, macs, resource, target, objective, estimate };
+}
+
+/**
+ * About how far AdamW moves one gate logit of what gates the UNet over the run: the sum of the
+ * scheduled rates over the steps the codes gate (after predictor pre-training; every step for the
+ * baseline). AdamW's update is about lr per parameter a step, so a code whose logits start near 0
+ * cannot switch a gate off (it needs about the Gumbel offset, 3) in a run whose travel is smaller.
+ */
+export function logitTravel(config: Pick<ResolvedPruneConfig, 'lr' | 'batch' | 'steps' | 'warmupSteps' | 'pretrainSteps' | 'kind'>): number {
+  const schedule = { lr: config.lr * Math.sqrt(config.batch), warmupSteps: config.warmupSteps };
+  let travel = 0;
+  for (let step = config.kind === 'single' ? 0 : config.pretrainSteps; step < config.steps; step++) travel += learningRate(schedule, step);
+  return travel;
 }
 
 export function createPrune(model: PruneModel, data: PruneData, config: ResolvedPruneConfig, session: SessionConfig = {}): PruneSetup {
