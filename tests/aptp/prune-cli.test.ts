@@ -117,6 +117,15 @@ describe('aptp prune', () => {
       db.close();
     }
     expect(existsSync(join(workspace, 'checkpoints', runId, 'step-00000006.safetensors'))).toBe(true);
+    // what the run routed: at the end of the command and in `aptp runs show` (text and JSON)
+    const routedRow = /routed\s+[\d.]+ MMACs per prompt on average over the 6 prompts \(budget [\d.]+ MMACs\), of [\d.]+ MMACs unpruned/;
+    expect(resumed.out).toMatch(/experts\s+#0 [\d.]+ MMACs: \d+ prompts, #1 [\d.]+ MMACs: \d+ prompts/);
+    expect(resumed.out).toMatch(routedRow);
+    const shown = aptp('runs', 'show', runId.slice(0, 8));
+    expect(shown.out).toMatch(routedRow);
+    const json = JSON.parse(aptp('runs', 'show', runId.slice(0, 8), '--json').out) as { routing: { prompts: number; experts: { prompts: number; bias: number }[] } };
+    expect(json.routing.prompts).toBe(6);
+    expect(json.routing.experts.reduce((n, e) => n + e.prompts, 0)).toBe(6);
   });
   it('is a run any process controls: `aptp runs pause` stops it with a checkpoint, `aptp runs resume` finishes it in a worker (in --memory lean, recorded)', { timeout: 600_000 }, async () => {
     const child = spawn(process.execPath, [...entry, ...RUN.map((a, i) => (RUN[i - 1] === '--steps' ? '8' : a)), '--memory', 'lean'], { cwd: root, env });

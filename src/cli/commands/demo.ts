@@ -1,6 +1,7 @@
 // `aptp demo`: runs the built-in demo job (see src/engine/demo/demo-job.ts) with a progress bar;
 // Ctrl-C cancels cleanly and the run is recorded as cancelled.
 import { availableParallelism } from 'node:os';
+import { routingSummary } from '../../engine/aptp/routing-map/routing-summary';
 import { runDemo } from '../../engine/demo/demo-job';
 import { runPruneDemo } from '../../engine/demo/prune-demo';
 import { runWorldDemo, type WorldDemoOptions } from '../../engine/demo/world-demo';
@@ -11,6 +12,7 @@ import type { CliCommand, ParsedArgs } from '../command';
 import { table } from '../format';
 import { flag, intOption, stringOption } from '../options';
 import { progressBar } from '../progress';
+import { routingRows } from '../routing-rows';
 
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -107,8 +109,7 @@ async function worldPruneDemo(ws: Workspace, options: WorldDemoOptions, signal: 
     ['budget', `${(r.budgetMacs / 1e6).toFixed(1)} of ${(r.totalMacs / 1e6).toFixed(1)} MMACs per UNet step`],
     ['run', `${r.runId} (workspace ${ws.dir})`],
     ['status', `${r.status} after ${r.step} steps (${r.skipped} skipped); last step's mean resource ratio ${r.rhoMean.toFixed(3)}`],
-    ['experts', r.experts.map((e) => `#${e.expert} ${(e.macs / 1e6).toFixed(1)} MMACs: ${e.prompts} prompts`).join(', ')],
-    ['routed', `${(r.routedMacs / 1e6).toFixed(1)} MMACs per prompt on average over the ${r.experts.reduce((n, e) => n + e.prompts, 0)} prompts (budget ${(r.budgetMacs / 1e6).toFixed(1)})`],
+    ...routingRows(routingSummary(ws, r.runId), r.budgetMacs),
     ['by difficulty', `${Object.entries(r.macsByDifficulty).map(([d, m]) => `${d} ${(m / 1e6).toFixed(1)}`).join(', ')} MMACs on average (the expert the router picks; APTP gives hard prompts more)`],
     ['samples', `${r.samples} per-code sample images under ${ws.dir}/samples/${r.runId} (Train view)`],
     ['checkpoint', r.checkpoint],

@@ -7,6 +7,7 @@
 // K < 1, a model without gate sites) exits 2 with what to do.
 import { resolve } from 'node:path';
 import { isEngineError } from '../../engine/core/errors';
+import { routingSummary } from '../../engine/aptp/routing-map/routing-summary';
 import { openPruneJob, type PruneJob } from '../../engine/aptp/trainer/prune-job';
 import { missingAllocatorEnv } from '../../engine/runs/allocator-env';
 import { openWorkspace, type Workspace } from '../../engine/store/workspace';
@@ -15,6 +16,7 @@ import { UsageError, type CliCommand, type ParsedArgs } from '../command';
 import { formatBytes, table } from '../format';
 import { flag, stringOption } from '../options';
 import { progressBar } from '../progress';
+import { routingRows } from '../routing-rows';
 
 const USAGE = 'aptp prune --model DIR --dataset NAME --budget 0.6 [--experts 8] [--steps N] [--batch N] [--micro-batch N] [--preset coco|cc3m|quick] [--no-ot] [--baseline] [--seed N] [--text-encoder model|sentence-transformers:DIR] [--sample-every N] [--sample-guidance G] [--memory fast|lean] | aptp prune --resume RUN';
 
@@ -118,7 +120,10 @@ async function prune(ws: Workspace, args: ParsedArgs): Promise<number> {
   try {
     const result = await job.run({ signal: abort.signal, pauseRequested: () => paused, progress: (p) => bar.update(p.done, p.detail) });
     bar.finish();
-    process.stdout.write(`${table([['status', result.status], ['steps', `${result.step} (${result.skipped} skipped: loss not finite)`], ['checkpoint', result.checkpoint]])}\n`);
+    process.stdout.write(`${table([
+      ['status', result.status], ['steps', `${result.step} (${result.skipped} skipped: loss not finite)`], ['checkpoint', result.checkpoint],
+      ...routingRows(routingSummary(ws, job.runId), job.estimate.budgetMacs),
+    ])}\n`);
     if (result.status === 'paused') process.stdout.write(`resume with: aptp prune --resume ${job.runId} (or \`aptp runs resume ${job.runId.slice(0, 8)}\`)\n`);
     return result.status === 'completed' ? 0 : 130;
   } finally {

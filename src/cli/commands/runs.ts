@@ -1,6 +1,7 @@
 // `aptp runs list|show|pause|resume|cancel|follow [ID]`: the terminal's view and remote over the
 // workspace's runs (ids by unambiguous prefix). A run started here shows in the studio and the other
 // way round; pause and cancel are requests the run's worker picks up within a second.
+import { routingSummary, type RoutingSummary } from '../../engine/aptp/routing-map/routing-summary';
 import { readRun, requestRun, resumeRun } from '../../engine/runs/launcher';
 import { markDeadWorkers } from '../../engine/runs/liveness';
 import type { Run } from '../../engine/store/repositories/runs';
@@ -9,6 +10,7 @@ import { UsageError, type CliCommand } from '../command';
 import { table } from '../format';
 import { flag, intOption, stringOption } from '../options';
 import { followInTerminal } from '../run-follow';
+import { routingRows } from '../routing-rows';
 
 const USAGE = 'aptp runs list [--limit N] [--json] | runs show ID [--json] | runs pause|resume|cancel|follow ID';
 const SUBCOMMANDS = ['list', 'show', 'pause', 'resume', 'cancel', 'follow'] as const;
@@ -34,9 +36,10 @@ function printList(ws: Workspace, limit: number, json: boolean): void {
   for (const row of [head, ...rows]) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
 }
 
-function printRun(run: Run, json: boolean): void {
+function printRun(ws: Workspace, run: Run, json: boolean): void {
+  const routing = routingSummary(ws, run.id);
   if (json) {
-    process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(routing ? { ...run, routing } : run, null, 2)}\n`);
     return;
   }
   const error = run.error as { message?: string } | null;
@@ -52,8 +55,15 @@ function printRun(run: Run, json: boolean): void {
     ...(run.resource ? [['writes', run.resource] as [string, string]] : []),
     ...(error ? [['error', error.message ?? JSON.stringify(error)] as [string, string]] : []),
     ...(run.result !== null ? [['result', JSON.stringify(run.result)] as [string, string]] : []),
+    ...routingRows(routing, budgetMacsOf(run, routing)),
   ];
   process.stdout.write(`${table(rows)}\n`);
+}
+
+/** A pruning run's budget in MACs (its config's fraction of the unpruned UNet), when it has one. */
+function budgetMacsOf(run: Run, routing: RoutingSummary | undefined): number | undefined {
+  const budget = run.config['budget'];
+  return routing && typeof budget === 'number' ? budget * routing.baseMacs : undefined;
 }
 
 async function control(ws: Workspace, sub: Exclude<Sub, 'list' | 'show' | 'follow'>, run: Run): Promise<number> {
@@ -93,7 +103,7 @@ export const runsCommand: CliCommand = {
       }
       const run = ws.runs.byPrefix(ref!);
       if (sub === 'show') {
-        printRun(readRun(ws, run.id), flag(args, 'json'));
+        printRun(ws, readRun(ws, run.id), flag(args, 'json'));
         return 0;
       }
       if (sub === 'follow') {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { importDataset } from '../data/import-dataset';
 import { runPreparation } from '../data/prepare-job';
 import type { JobContext } from '../jobs/job';
+import { routingSummary } from '../aptp/routing-map/routing-summary';
 import { openPruneJob, type PruneJob } from '../aptp/trainer/prune-job';
 import type { PruneRunResult } from '../aptp/trainer/prune-run';
 import { RoutingRepository } from '../store/repositories/routing';
@@ -84,21 +85,22 @@ export async function runWorldDemo(ws: Workspace, o: WorldDemoOptions, ctx: JobC
 
 /** What the run's last routing record says: per expert MACs and prompts, per difficulty mean MACs. */
 function learnedRouting(ws: Workspace, runId: string, datasetDir: string): Pick<WorldDemoResult, 'experts' | 'macsByDifficulty' | 'routedMacs'> {
-  const repo = new RoutingRepository(ws.db);
-  const macs = new Map(repo.experts(runId).map((e) => [e.expert, e.macs]));
-  const assigned = repo.assignments(runId);
-  const experts = [...macs.entries()].map(([expert, m]) => ({ expert, macs: m, prompts: assigned.filter((a) => a.expert === expert).length }));
+  const summary = routingSummary(ws, runId);
+  const macs = new Map((summary?.experts ?? []).map((e) => [e.expert, e.macs]));
   const difficulty = captionDifficulties(datasetDir);
   const sums = new Map<string, { macs: number; n: number }>();
-  for (const a of assigned) {
+  for (const a of new RoutingRepository(ws.db).assignments(runId)) {
     const d = difficulty.get(a.caption);
     const m = macs.get(a.expert);
     if (d === undefined || m === undefined) continue;
     const s = sums.get(d) ?? { macs: 0, n: 0 };
     sums.set(d, { macs: s.macs + m, n: s.n + 1 });
   }
-  const routedMacs = assigned.reduce((sum, a) => sum + (macs.get(a.expert) ?? 0), 0) / Math.max(1, assigned.length);
-  return { experts, macsByDifficulty: Object.fromEntries([...sums.entries()].map(([d, s]) => [d, s.macs / s.n])), routedMacs };
+  return {
+    experts: (summary?.experts ?? []).map(({ expert, macs: m, prompts }) => ({ expert, macs: m, prompts })),
+    macsByDifficulty: Object.fromEntries([...sums.entries()].map(([d, s]) => [d, s.macs / s.n])),
+    routedMacs: summary?.routedMacs ?? 0,
+  };
 }
 
 /** caption -> the world scene's difficulty, from the rendered dataset's metadata.jsonl. */
