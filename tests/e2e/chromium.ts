@@ -2,6 +2,7 @@
 // every end-to-end test shares, and the folder browser's one way in (type a path, Enter, wait for
 // that folder's own listing).
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.APTP_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -25,11 +26,15 @@ export function collectProblems(page: Page): string[] {
 /**
  * Types `path` into the folder browser and submits it, then waits until the browser lists that
  * folder (its data-listed attribute), so a listing of another folder (the home folder listed on
- * mount) can never pass for it.
+ * mount) can never pass for it. The box must hold exactly `path` before it is submitted (a home
+ * listing that answered between Playwright's select-all and its typing once left both paths there,
+ * and the wait for a folder that does not exist timed out; the browser now leaves a focused box alone).
  */
 export async function openFolderInBrowser(page: Page, path: string): Promise<void> {
-  await page.getByTestId('dir-path').fill(path);
-  await page.getByTestId('dir-path').press('Enter');
+  const box = page.getByTestId('dir-path');
+  await box.fill(path);
+  await expect.poll(() => box.inputValue()).toBe(path);
+  await box.press('Enter');
   await page.locator(`[data-testid="directory-browser"][data-listed="${quoted(path)}"]`).waitFor({ timeout: 30_000 });
 }
 

@@ -89,6 +89,32 @@ describe('the renderer with a supplied StudioApi', () => {
     await page.close();
   });
 
+  it('leaves the box to the user once they are in it: a home listing answering between select-all and typing adds nothing', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.addInitScript(() => {
+      const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const api = {
+        ping: async () => ({ ok: true, value: { pong: true, engineTime: 0 } }),
+        getMachineInfo: async () => ({ ok: false, error: { code: 'x', message: 'not needed', details: {} } }),
+        listDatasets: async () => ({ ok: true, value: { datasets: [] } }),
+        listJobs: async () => ({ ok: true, value: { jobs: [] } }),
+        // the home folder (listed on mount) answers a second late
+        listDirectory: async (input: { path?: string }) => (input.path ? { ok: false, error: { code: 'not-found', message: `no folder ${input.path}`, details: {} } } : (await wait(1000), { ok: true, value: { path: '/home/user', parent: '/', entries: [], imageFiles: 0, truncated: false } })),
+        detectDataset: async () => ({ ok: false, error: { code: 'not-found', message: 'no dataset', details: {} } }),
+        onEvent: () => () => undefined,
+      };
+      Object.defineProperty(window, 'studio', { value: Object.freeze(api) });
+    });
+    await page.goto(`${studio.url.href}#/dataset`);
+    // what Playwright's fill does in two steps, with the late listing answering in between
+    const box = page.getByTestId('dir-path');
+    await box.evaluate((input: HTMLInputElement) => { input.focus(); input.select(); });
+    await page.locator('[data-testid="directory-browser"][data-listed="/home/user"]').waitFor();
+    await page.keyboard.insertText('/data/prompts');
+    expect(await box.inputValue()).toBe('/data/prompts');
+    await page.close();
+  });
+
   it('keeps the folder the user typed when the home listing answers after it (the flaky 100k-scroll race)', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.addInitScript(() => {

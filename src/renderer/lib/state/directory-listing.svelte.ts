@@ -11,7 +11,7 @@ export class DirectoryListing {
   loading = $state(false);
   /** The path in the box: kept here, not in the component, so a re-mounted browser keeps what was typed. */
   draft = $state('');
-  /** The user edited the draft since the last listing or move (plain: effects must not track it). */
+  /** The user is in the box (focused or typed) since the last submit or move (plain: effects must not track it). */
   edited = false;
 
   readonly folders = $derived(this.listing?.entries.filter((e) => e.kind === 'dir') ?? []);
