@@ -3,17 +3,18 @@
 // the plain argmax of APTP.md and for the balanced routing the engine records (code biases from
 // Sinkhorn's potentials, router/code-bias.ts); as the reference in the same run, the training rule
 // (Gumbel noise on prompts and codes, Sinkhorn over all prompts, argmax), its majority over draws,
-// and how often each rule agrees with it. Also each code's MACs without noise (what is shipped)
-// against their mean under the training's noise (what the resource loss met). For world datasets the
-// mean MACs per difficulty are given too.
+// and how often each rule agrees with it. Also each code's MACs as shipped (router/calibrated-experts.ts),
+// expected under the training's noise (what the resource loss met; and the mean over the draws), and
+// without noise. MACs per prompt are the shipped experts'. For world datasets the mean MACs per
+// difficulty are given too.
 // Run: npx tsx bench/routing-rules.ts RUN [--draws 64] [--workspace DIR]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { biasedArgmax, codeBiases, gumbelNoise, routerForward, routerParamShapes, ROUTER_INPUTS } from '../src/engine/aptp/router';
+import { biasedArgmax, calibratedExpert, codeBiases, gatePreactivations, gumbelNoise, routerForward, routerParamShapes, ROUTER_INPUTS, ROUTER_PARAMS } from '../src/engine/aptp/router';
+import { gatedMacs } from '../src/engine/aptp/losses';
 import { latestCheckpoint, loadCheckpoint } from '../src/engine/aptp/trainer/checkpoint';
 import { openPruneJob } from '../src/engine/aptp/trainer/prune-job';
-import { gatedMacs } from '../src/engine/aptp/trainer/routing-record';
 import { cacheKey, captionHash, PreparedCache } from '../src/engine/data/prepared-cache';
 import { GraphSessions } from '../src/engine/data/sd-encoders';
 import { GraphBuilder } from '../src/engine/ir';
@@ -44,6 +45,7 @@ const routed = routerForward(b, spec, { params, embedding: b.input(ROUTER_INPUTS
 b.output(routed.scores!, 'scores');
 b.output(routed.assignment!, 'assignment');
 b.output(routed.codeGates!, 'code_gates');
+b.output(gatePreactivations(b, spec, params[ROUTER_PARAMS.codebook]!), 'code_pre');
 const sessions = new GraphSessions({ intraOpThreads: 1 });
 const session = await sessions.get('rules', () => b.build());
 const fixed = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, hostTensor('float32', p.dims, state.params[p.name]!.data as Float32Array)]));
@@ -52,7 +54,10 @@ const codeMacs = (gates: Float32Array): number[] => Array.from({ length: k }, (_
 
 const clean = await route(new Float32Array(n * l), new Float32Array(k * l));
 const scores = clean['scores']!.data as Float32Array;
-const macs = codeMacs(clean['code_gates']!.data as Float32Array);
+const noiseFreeMacs = codeMacs(clean['code_gates']!.data as Float32Array);
+const codePre = clean['code_pre']!.data as Float32Array;
+const shipped = Array.from({ length: k }, (_, c) => calibratedExpert(spec, losses.resource, codePre.subarray(c * l, (c + 1) * l)));
+const macs = shipped.map((s) => s.macs);
 const draws = Number(values.draws);
 const rand = new Random(20261201);
 const votes = Array.from({ length: n }, () => new Array<number>(k).fill(0));
@@ -93,7 +98,7 @@ function worldDifficulties(): Map<string, string> {
 }
 
 console.log(`run ${run.id}: ${n} prompts, ${k} experts, budget ${mm(job.estimate.budgetMacs)} of ${mm(job.estimate.totalMacs)} MMACs, ${draws} noise draws`);
-console.log(`experts' MMACs without noise (shipped): ${macs.map(mm).join(' ')}; mean under the training's noise: ${noisyMacs.map(mm).join(' ')}`);
+console.log(`experts' MMACs shipped: ${macs.map(mm).join(' ')}; expected under the training's noise: ${shipped.map((s) => mm(s.expectedMacs)).join(' ')} (mean of the draws: ${noisyMacs.map(mm).join(' ')}); without noise: ${noiseFreeMacs.map(mm).join(' ')}`);
 console.log(`code biases: ${bias.map((x) => x.toFixed(4)).join(' ')}`);
 console.log('| rule | prompts per expert | MMACs per prompt | by difficulty | agrees with training majority | with a training draw |');
 console.log('|---|---|---|---|---|---|');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildInferenceRouter, ROUTER_INPUTS, ROUTER_OUTPUTS } from '../../src/engine/aptp/router';
 import { latestCheckpoint, loadCheckpoint } from '../../src/engine/aptp/trainer/checkpoint';
 import { openPruneJob } from '../../src/engine/aptp/trainer/prune-job';
-import { gatedMacs } from '../../src/engine/aptp/trainer/routing-record';
+import { gatedMacs } from '../../src/engine/aptp/losses';
 import { cacheKey, captionHash, PreparedCache } from '../../src/engine/data/prepared-cache';
 import { writeModel } from '../../src/engine/onnx';
 import { hostTensor, loadSession } from '../../src/engine/runtime';

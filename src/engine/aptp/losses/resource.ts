@@ -100,3 +100,21 @@ export function stdLoss(b: GraphBuilder, rho: Value): Value {
 export function maxLoss(b: GraphBuilder, rho: Value): Value {
   return b.sub(1, b.reduceMax(rho, undefined, false));
 }
+
+/**
+ * MACs of the UNet gated by `gates` [L] on the host: the unprunable part plus R(gates), rounded to
+ * whole MACs. Hard gates give an architecture's MACs; on-probabilities of independent entries give
+ * the expected MACs (each unit's cost and depth multiplier are sums over different entries).
+ */
+export function gatedMacs(model: ResourceModel, hard: ArrayLike<number>): number {
+  const { width, depth, units } = model;
+  let rho = 0;
+  for (let u = 0; u < units; u++) {
+    let cost = model.fixedCost[u]!;
+    for (let e = 0; e < width; e++) cost += hard[e]! * model.entryCost[e * units + u]!;
+    let multiplier = model.ungated[u]!;
+    for (let d = 0; d < depth; d++) multiplier += hard[width + d]! * model.depthOfUnit[d * units + u]!;
+    rho += cost * multiplier;
+  }
+  return Math.round(model.totalMacs - model.prunableMacs + rho * model.prunableMacs);
+}

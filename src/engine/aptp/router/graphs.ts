@@ -2,8 +2,9 @@
 // assignment over the whole global batch. Step (after the UNet): the same forward given the
 // forward run's assignment, the router-side losses (resource, std, max, contrastive) and, by
 // autodiff, d/d(parameters) of those losses plus <gates, seed>, the seed being d(UNet losses)/d(gates)
-// from the UNet micro-batches. Inference: prompt embedding -> expert id, no noise, parameters
-// baked in (what bundles ship). Parameters are graph inputs in the training graphs.
+// from the UNet micro-batches. Inference: prompt embedding -> expert id, no noise, parameters and
+// the balancing code biases baked in (what bundles ship). Parameters are graph inputs in the
+// training graphs.
 // The training graphs take and give float32 but compute in float64 inside: the gates sit deep in
 // the sigmoid's saturation (offset 3, temperature 0.4), where float32's 1 - sigmoid keeps about three
 // digits, and the router is tiny next to the UNet, so its float64 costs nothing measurable.
@@ -13,8 +14,7 @@ import { contrastiveLoss, type ContrastiveTemperatures } from '../losses/contras
 import { maxLoss, resourceLoss, resourceRatio, stdLoss, type ResourceModel } from '../losses/resource';
 import { differentiate } from './differentiate';
 import { routerForward, type RouterInputs, type RouterValues } from './forward';
-import { ROUTER_PARAMS, routerParamShapes, type RouterParamTensor } from './params';
-import { gumbelGates } from './gumbel';
+import { routerParamShapes, type RouterParamTensor } from './params';
 import { assignCodes } from './routing';
 import type { RouterSpec } from './spec';
 
@@ -151,15 +151,4 @@ export function buildInferenceRouter(spec: RouterSpec, params: readonly RouterPa
   const scores = codeBias ? b.add(values.scores, b.constant('float32', [spec.experts], codeBias)) : values.scores;
   b.output(assignCodes(b, spec, scores, false), ROUTER_OUTPUTS.expert);
   return eliminateDeadCode(b.build());
-}
-
-/** The K experts' gate vectors [K, L] without noise (hard values are the expert architectures). */
-export function expertGates(spec: RouterSpec, params: readonly RouterParamTensor[]): Graph {
-  const b = new GraphBuilder('expert_gates');
-  const name = spec.kind === 'router' ? ROUTER_PARAMS.codebook : ROUTER_PARAMS.arch;
-  const p = params.find((q) => q.name === name);
-  if (!p) throw new EngineError('invalid-argument', `Router parameter '${name}' was not given.`, { param: name });
-  const gates = gumbelGates(b, spec, b.initializer(name, p.data, p.dims), null);
-  b.output(gates, ROUTER_OUTPUTS.codeGates);
-  return b.build();
 }

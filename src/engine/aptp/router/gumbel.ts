@@ -14,14 +14,24 @@ import type { RouterSpec } from './spec';
 
 const INVERSE_SIGMOID_EPS = 1e-6;
 
-/** Soft gates [N, L] from logits [N, L] and Gumbel noise broadcastable to them (0 for none). */
-export function gumbelGates(b: GraphBuilder, spec: RouterSpec, logits: Value, noise: Value | null): Value {
+/**
+ * What the noise is added to [N, L]: the width logits as they are, the depth logits as their
+ * inverse-sigmoid keep scores in vector order. An entry's hard gate is on when pre + noise + offset >= 0.
+ */
+export function gatePreactivations(b: GraphBuilder, spec: RouterSpec, logits: Value): Value {
   return b.scope('gumbel', () => {
     const { width, depth } = spec.tables;
     const wLogits = b.slice(logits, [0], [width], [1]);
     const dLogits = b.slice(logits, [width], [width + depth], [1]);
-    const ordered = depth > 0 ? depthImportance(b, spec, dLogits) : dLogits;
-    const pre = b.concat([wLogits, ordered], 1);
+    return depth > 0 ? b.concat([wLogits, depthImportance(b, spec, dLogits)], 1) : logits;
+  });
+}
+
+/** Soft gates [N, L] from logits [N, L] and Gumbel noise broadcastable to them (0 for none). */
+export function gumbelGates(b: GraphBuilder, spec: RouterSpec, logits: Value, noise: Value | null): Value {
+  const pre = gatePreactivations(b, spec, logits);
+  return b.scope('gumbel', () => {
+    const { width, depth } = spec.tables;
     const noisy = noise ? b.add(pre, noise) : pre;
     const soft = b.sigmoid(b.div(b.add(noisy, spec.offset), spec.temperature));
     const wSoft = b.slice(soft, [0], [width], [1]);

@@ -14,14 +14,14 @@ import { GraphBuilder, type Graph } from '../../ir';
 import { hostTensor, type HostTensor, type SessionConfig } from '../../runtime';
 import { RoutingRepository, type Assignment } from '../../store/repositories/routing';
 import type { Workspace } from '../../store/workspace';
-import type { ResourceModel } from '../losses';
-import { biasedArgmax, codeBiases, routerParamShapes, routerForward, ROUTER_INPUTS, type RouterSpec } from '../router';
+import { gatedMacs, type ResourceModel } from '../losses';
+import { biasedArgmax, calibratedExpert, codeBiases, gatePreactivations, ROUTER_PARAMS, routerParamShapes, routerForward, ROUTER_INPUTS, type RouterSpec } from '../router';
 import { expertArchitecture } from '../routing-map/architecture';
 import type { RouterState } from './prune-step';
 
 /** Prompts routed per session run. */
 const CHUNK = 256;
-const OUT = { scores: 'scores', gates: 'expert_gates' } as const;
+const OUT = { scores: 'scores', pre: 'expert_preactivations' } as const;
 
 export interface RoutingTarget {
   readonly ws: Workspace;
@@ -36,29 +36,12 @@ export function buildRoutingGraph(spec: RouterSpec, batch: number): Graph {
   const b = new GraphBuilder('routing');
   const params = Object.fromEntries(routerParamShapes(spec).map((p) => [p.name, b.input(p.name, 'float32', p.dims)]));
   const embedding = b.input(ROUTER_INPUTS.embedding, 'float32', [batch, spec.embedDim]);
+  b.output(gatePreactivations(b, spec, params[spec.kind === 'single' ? ROUTER_PARAMS.arch : ROUTER_PARAMS.codebook]!), OUT.pre);
+  if (spec.kind === 'single') return b.build();
   const values = routerForward(b, spec, { params, embedding, predictorNoise: null, codeNoise: null }, false);
-  if (spec.kind === 'single') {
-    b.output(b.slice(values.predictorGates, [0], [1], [0]), OUT.gates);
-    return b.build();
-  }
-  if (!values.scores || !values.codeGates) throw new EngineError('graph-invalid', 'The router produced no scores or code gates.', {});
+  if (!values.scores) throw new EngineError('graph-invalid', 'The router produced no scores.', {});
   b.output(values.scores, OUT.scores);
-  b.output(values.codeGates, OUT.gates);
   return b.build();
-}
-
-/** MACs of the UNet gated by hard gates `hard` [L]: the unprunable part plus R(hard) (resource.ts, on the host), rounded to whole MACs. */
-export function gatedMacs(model: ResourceModel, hard: ArrayLike<number>): number {
-  const { width, depth, units } = model;
-  let rho = 0;
-  for (let u = 0; u < units; u++) {
-    let cost = model.fixedCost[u]!;
-    for (let e = 0; e < width; e++) cost += hard[e]! * model.entryCost[e * units + u]!;
-    let multiplier = model.ungated[u]!;
-    for (let d = 0; d < depth; d++) multiplier += hard[width + d]! * model.depthOfUnit[d * units + u]!;
-    rho += cost * multiplier;
-  }
-  return Math.round(model.totalMacs - model.prunableMacs + rho * model.prunableMacs);
 }
 
 export class RoutingRecorder {
@@ -74,12 +57,16 @@ export class RoutingRecorder {
       s.run({ ...params, [ROUTER_INPUTS.embedding]: hostTensor('float32', [CHUNK, this.spec.embedDim], embedding) }));
   }
 
-  /** Each expert's hard gate vector [L] (1 keeps an entry): the codes without noise, or the baseline's one architecture. */
+  /**
+   * Each expert's hard gate vector [L] (1 keeps an entry): each code's, or the baseline's one
+   * architecture's, entries in order of their on-probability under the training's noise, as many as
+   * its expected MACs take (router/calibrated-experts.ts).
+   */
   async architectures(state: RouterState): Promise<Float32Array[]> {
     const out = await this.run(state, new Float32Array(CHUNK * this.spec.embedDim));
-    const gates = out[OUT.gates]!.data as Float32Array;
+    const pre = out[OUT.pre]!.data as Float32Array;
     const l = this.spec.layout.vectorLength;
-    return Array.from({ length: gates.length / l }, (_, k) => Float32Array.from(gates.subarray(k * l, (k + 1) * l), (g) => (g >= 0.5 ? 1 : 0)));
+    return Array.from({ length: pre.length / l }, (_, k) => Float32Array.from(calibratedExpert(this.spec, this.resource, pre.subarray(k * l, (k + 1) * l)).gates));
   }
 
   /** Routes every prompt with an embedding and records experts and assignments; returns the prompts routed per expert. */
