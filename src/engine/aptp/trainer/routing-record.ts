@@ -63,8 +63,10 @@ export class RoutingRecorder {
    * its expected MACs take (router/calibrated-experts.ts).
    */
   async architectures(state: RouterState): Promise<Float32Array[]> {
-    const out = await this.run(state, new Float32Array(CHUNK * this.spec.embedDim));
-    const pre = out[OUT.pre]!.data as Float32Array;
+    return this.calibrated((await this.run(state, new Float32Array(CHUNK * this.spec.embedDim)))[OUT.pre]!.data as Float32Array);
+  }
+
+  private calibrated(pre: Float32Array): Float32Array[] {
     const l = this.spec.layout.vectorLength;
     return Array.from({ length: pre.length / l }, (_, k) => Float32Array.from(calibratedExpert(this.spec, this.resource, pre.subarray(k * l, (k + 1) * l)).gates));
   }
@@ -80,6 +82,7 @@ export class RoutingRecorder {
     const e = this.spec.embedDim;
     const k = this.spec.kind === 'single' ? 1 : this.spec.experts;
     const scores = new Float32Array(routed.length * k);
+    let pre: Float32Array | undefined;
     for (let start = 0; start < routed.length; start += CHUNK) {
       const chunk = routed.slice(start, start + CHUNK);
       const embedding = new Float32Array(CHUNK * e);
@@ -93,12 +96,14 @@ export class RoutingRecorder {
       if (this.spec.kind === 'single') continue;
       const out = await this.run(state, embedding);
       scores.set((out[OUT.scores]!.data as Float32Array).subarray(0, chunk.length * k), start * k);
+      pre ??= out[OUT.pre]!.data as Float32Array;
     }
     const n = routed.length;
     const bias = this.spec.kind === 'router' && this.spec.optimalTransport ? codeBiases(scores, n, k, { epsilon: this.spec.sinkhornEpsilon }) : new Array<number>(k).fill(0);
     const { expert, margin } = biasedArgmax(scores, n, k, bias);
     const assignments: Assignment[] = routed.map((item, i) => ({ itemId: item.id, expert: expert[i]!, margin: Math.max(0, margin[i]!) }));
-    const experts = (await this.architectures(state)).map((hard, id) => ({ expert: id, macs: gatedMacs(this.resource, hard), bias: bias[id]!, blocks: expertArchitecture(this.spec.layout, hard) }));
+    // the codes' pre-activations come with every routing run; only the baseline (or no prompts) needs one of its own
+    const experts = (pre ? this.calibrated(pre) : await this.architectures(state)).map((hard, id) => ({ expert: id, macs: gatedMacs(this.resource, hard), bias: bias[id]!, blocks: expertArchitecture(this.spec.layout, hard) }));
     repo.defineRun({ runId, datasetId, encoder, baseMacs: this.resource.totalMacs, experts });
     repo.writeAssignments(runId, assignments);
     const counts = new Array<number>(k).fill(0);
