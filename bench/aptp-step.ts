@@ -16,9 +16,13 @@
 // re-laid-out weights, 'lean' ConvTranspose over the same weights, one copy), PyTorch once per batch.
 // Our children run with the allocator settings the engine gives its run workers (runs/allocator-env.ts);
 // PyTorch runs with the environment as it is (`--default-allocator`: ours too). `--session JSON` overrides session settings of the
-// mode (for example '{"memoryArena":true}') to try variants.
+// mode (for example '{"memoryArena":true}') to try variants. `--floor` then profiles one more of our
+// steps per mode in its own child (bench/ort-profile.ts) and prints where its time goes: the share
+// of the step in matrix-multiply kernels (Conv, Gemm, MatMul) and the ratio our step would have if
+// every other op took no time at all (that share times the median ratio), the best any fusion of
+// elementwise, normalisation and layout ops could reach without faster matrix kernels.
 //   npx tsx bench/aptp-step.ts [--batches 1,2,4] [--memory fast,lean] [--threads N] [--repeats 3] [--warmup 2]
-//     [--no-torch] [--no-prepack] [--no-arena] [--session JSON] [--default-allocator] [--tiny-only]
+//     [--no-torch] [--no-prepack] [--no-arena] [--session JSON] [--default-allocator] [--floor] [--tiny-only]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -35,6 +39,7 @@ import { decodeNpy } from '../tests/oracle/sd_components/npy-read';
 import { encodeNpy } from '../tests/oracle/ts/npy';
 import { LineChild, serveLines } from './line-child';
 import { writeSd21Folder } from './sd21-weights';
+import { MATMUL_OPS, profileFile, runProfile } from './ort-profile';
 import { median } from './timing';
 import { venvPython } from './torch-reference';
 
@@ -121,6 +126,24 @@ async function oursChild(dir: string, batch: number, threads: number, o: OursOpt
   });
 }
 
+/**
+ * Child process: our step with onnxruntime's profiler on (after the timed comparison, alone): two
+ * untimed steps, one profiled step summarised (bench/ort-profile.ts), its largest op types.
+ */
+async function profileChild(dir: string, batch: number, threads: number, o: OursOptions): Promise<void> {
+  const prefix = join(dir, `profile-${batch}-${o.memory}`);
+  const { step, session } = await startStep(dir, batch, threads, { ...o, session: { ...o.session, profileFilePrefix: prefix } }, 'profiled');
+  const f = feeds(batch, step.layout.vectorLength);
+  for (let r = 0; r < 3; r++) await session.run(f);
+  await session.dispose();
+  const file = profileFile(prefix);
+  const p = runProfile(file);
+  rmSync(file, { force: true });
+  line('profiled_step_s', (p.runMs / 1000).toFixed(3));
+  line('profiled_matmul_share', p.matmulShare.toFixed(3));
+  line('profiled_top_ops', p.byOp.slice(0, 8).map(([op, ms]) => `${op} ${(ms / 1000).toFixed(2)}s`).join(', '));
+}
+
 function childEnv(allocator: Plan['allocator']): NodeJS.ProcessEnv {
   return allocator === 'default' ? process.env : withAllocatorEnv(process.env);
 }
@@ -145,7 +168,7 @@ type Row = Record<string, string>;
 const gradFile = (dir: string, who: string): HostTensor => decodeNpy(readFileSync(join(dir, `${who}_grad.npy`)));
 
 /** What one bench invocation measures. */
-interface Plan { readonly threads: number; readonly repeats: number; readonly warmup: number; readonly torch: boolean; readonly modes: readonly MemoryMode[]; readonly session: Partial<SessionConfig>; readonly allocator: 'engine' | 'default' }
+interface Plan { readonly threads: number; readonly repeats: number; readonly warmup: number; readonly torch: boolean; readonly floor: boolean; readonly modes: readonly MemoryMode[]; readonly session: Partial<SessionConfig>; readonly allocator: 'engine' | 'default' }
 
 /** PyTorch's side, loaded once per batch size and driven like ours; undefined (with a line saying why) when it cannot run. */
 async function startTorch(dir: string, batch: number, plan: Plan): Promise<LineChild | undefined> {
@@ -200,7 +223,8 @@ async function sd21(dir: string, batch: number, plan: Plan): Promise<Row[]> {
     if (!torch) return rows;
     const end = await torch.send('end');
     torch = undefined;
-    return rows.map((row) => {
+    const profiles = plan.floor ? rows.map((row) => child(['--profile', dir, String(batch), String(plan.threads), encodeOptions({ memory: row.memory as MemoryMode, session: plan.session })], plan.allocator)) : [];
+    return rows.map((row, i) => {
       const memory = row.memory ?? '';
       const ratio = (a: string | undefined, b: string | undefined): string => (Number(a) / Number(b)).toFixed(2);
       line(`b${batch}_${memory}_step_ratio_ours_over_torch`, ratio(row.ours_step_s, row.torch_step_s));
@@ -208,7 +232,12 @@ async function sd21(dir: string, batch: number, plan: Plan): Promise<Row[]> {
       line(`b${batch}_${memory}_peak_rss_ratio_ours_over_torch`, ratio(row.ours_peak_rss_mb, end.peak_rss_mb));
       const difference = maxRelative(gradFile(dir, `ours_${memory}`), gradFile(dir, 'torch')).toExponential(2);
       line(`b${batch}_${memory}_gate_grad_max_relative_difference`, difference);
-      return { ...row, torch_peak_rss_mb: end.peak_rss_mb ?? '-', grad_difference: difference };
+      const profile = profiles[i];
+      if (!profile) return { ...row, torch_peak_rss_mb: end.peak_rss_mb ?? '-', grad_difference: difference };
+      for (const k of ['profiled_step_s', 'profiled_matmul_share', 'profiled_top_ops']) line(`b${batch}_${memory}_${k}`, profile[k] ?? '-');
+      const floor = (Number(profile.profiled_matmul_share) * Number(row.ours_step_median_s) / Number(row.torch_step_median_s)).toFixed(2);
+      line(`b${batch}_${memory}_floor_ratio (only ${MATMUL_OPS.join(', ')} kernels taking time)`, floor);
+      return { ...row, torch_peak_rss_mb: end.peak_rss_mb ?? '-', grad_difference: difference, matmul_share: profile.profiled_matmul_share ?? '-', floor_ratio: floor };
     });
   } finally {
     await torch?.send('end').catch(() => undefined);
@@ -218,9 +247,9 @@ async function sd21(dir: string, batch: number, plan: Plan): Promise<Row[]> {
 /** One table: per batch and mode, step seconds and peak RSS of ours and PyTorch with their ratios, and start-up. */
 function printTable(rows: readonly (readonly [number, Row])[]): void {
   const ratio = (a: string | undefined, b: string | undefined): string => (a && b ? (Number(a) / Number(b)).toFixed(2) : '-');
-  const header = ['batch', 'memory', 'ours s/step', 'torch s/step', 'ratio', 'median ratio', 'ours peak MB', 'torch peak MB', 'ratio', 'RSS after load MB', 'cold start s (peak MB)', 'start s (build+write+load)', 'grad diff'];
+  const header = ['batch', 'memory', 'ours s/step', 'torch s/step', 'ratio', 'median ratio', 'matmul share', 'floor ratio', 'ours peak MB', 'torch peak MB', 'ratio', 'RSS after load MB', 'cold start s (peak MB)', 'start s (build+write+load)', 'grad diff'];
   const lines = rows.map(([batch, r]) => [
-    String(batch), r.memory ?? '-', r.ours_step_s ?? '-', r.torch_step_s ?? '-', ratio(r.ours_step_s, r.torch_step_s), ratio(r.ours_step_median_s, r.torch_step_median_s),
+    String(batch), r.memory ?? '-', r.ours_step_s ?? '-', r.torch_step_s ?? '-', ratio(r.ours_step_s, r.torch_step_s), ratio(r.ours_step_median_s, r.torch_step_median_s), r.matmul_share ?? '-', r.floor_ratio ?? '-',
     r.ours_peak_rss_mb ?? '-', r.torch_peak_rss_mb ?? '-', ratio(r.ours_peak_rss_mb, r.torch_peak_rss_mb), r.ours_rss_after_load_mb ?? '-',
     `${r.cold_startup_s ?? '-'} (${r.cold_peak_rss_mb ?? '-'})`, `${r.ours_startup_s ?? '-'} (${r.ours_build_s ?? '-'}+${r.ours_write_s ?? '-'}+${r.ours_load_s ?? '-'})`, r.grad_difference ?? '-',
   ]);
@@ -248,9 +277,10 @@ async function tinySteps(threads: number): Promise<void> {
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--child') return oursChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
+  if (argv[0] === '--profile') return profileChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   const threads = Number(arg(argv, '--threads') ?? cpus().length);
-  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), warmup: Number(arg(argv, '--warmup') ?? 2), torch: !argv.includes('--no-torch'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), session: { ...(argv.includes('--no-prepack') ? { prepacking: false } : {}), ...(argv.includes('--no-arena') ? { memoryArena: false } : {}), ...(JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig>) }, allocator: argv.includes('--default-allocator') ? 'default' : 'engine' };
+  const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), warmup: Number(arg(argv, '--warmup') ?? 2), torch: !argv.includes('--no-torch'), floor: argv.includes('--floor'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), session: { ...(argv.includes('--no-prepack') ? { prepacking: false } : {}), ...(argv.includes('--no-arena') ? { memoryArena: false } : {}), ...(JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig>) }, allocator: argv.includes('--default-allocator') ? 'default' : 'engine' };
   line('threads', threads);
   line('load_average', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
   await tinySteps(threads);

@@ -28,7 +28,9 @@ export class LineChild {
   /** Sends one command and returns its answer. */
   async send(command: 'step' | 'end'): Promise<Reply> {
     this.child.stdin.write(`${command}\n`);
-    return this.#answer(command);
+    const reply = await this.#answer(command);
+    if (command === 'end') this.child.stdin.end(); // the child exits once its stdin closes
+    return reply;
   }
 
   async #answer(command: string): Promise<Reply> {
@@ -48,6 +50,9 @@ export async function serveLines(handle: (command: string) => Promise<void>): Pr
   for await (const line of createInterface({ input: process.stdin })) {
     await handle(line.trim());
     console.log('ok');
-    if (line.trim() === 'end') return;
+    if (line.trim() === 'end') {
+      process.stdin.destroy(); // an open stdin would keep this child alive after its last answer
+      return;
+    }
   }
 }

@@ -50,6 +50,12 @@ export interface SessionConfig {
    * per key and later loads open the saved graph with optimisation off. Ignored for in-memory models.
    */
   readonly optimizedCacheDir?: string;
+  /**
+   * Record onnxruntime's per-node profile (Chrome trace JSON, every kernel's time and shapes) of
+   * every run; onnxruntime writes it to `<prefix>_<date>.json` when the session is disposed. For
+   * benches (bench/ort-profile.ts reads it); it slows runs slightly.
+   */
+  readonly profileFilePrefix?: string;
 }
 
 /** A model to load: bytes in memory, or a path whose external data files sit beside it. */
@@ -75,6 +81,7 @@ export function ortSessionOptions(provider: ProviderName, config: SessionConfig,
     ...(config.interOpThreads !== undefined && config.interOpThreads > 1 ? { executionMode: 'parallel' as const } : {}),
     ...(config.memoryArena === false ? { enableCpuMemArena: false } : {}),
     ...(config.memoryPattern === false ? { enableMemPattern: false } : {}),
+    ...(config.profileFilePrefix !== undefined ? { enableProfiling: true, profileFilePrefix: config.profileFilePrefix } : {}),
     ...optional('extra', sessionEntries(config, save)),
   };
 }
