@@ -281,6 +281,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--cold') return coldChild(argv[1] as string, Number(argv[2]), Number(argv[3]), JSON.parse(argv[4] as string) as OursOptions);
   const threads = Number(arg(argv, '--threads') ?? cpus().length);
   const plan: Plan = { threads, repeats: Number(arg(argv, '--repeats') ?? 3), warmup: Number(arg(argv, '--warmup') ?? 2), torch: !argv.includes('--no-torch'), floor: argv.includes('--floor'), modes: memoryModes(arg(argv, '--memory') ?? 'fast'), session: { ...(argv.includes('--no-prepack') ? { prepacking: false } : {}), ...(argv.includes('--no-arena') ? { memoryArena: false } : {}), ...(JSON.parse(arg(argv, '--session') ?? '{}') as Partial<SessionConfig>) }, allocator: argv.includes('--default-allocator') ? 'default' : 'engine' };
+  if (plan.floor && !plan.torch) throw new Error('--floor needs PyTorch\'s step (its ratio is our matrix-kernel share times the ratio to PyTorch): drop --no-torch');
   line('threads', threads);
   line('load_average', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
   await tinySteps(threads);

@@ -50,9 +50,6 @@ export async function serveLines(handle: (command: string) => Promise<void>): Pr
   for await (const line of createInterface({ input: process.stdin })) {
     await handle(line.trim());
     console.log('ok');
-    if (line.trim() === 'end') {
-      process.stdin.destroy(); // an open stdin would keep this child alive after its last answer
-      return;
-    }
+    if (line.trim() === 'end') return;
   }
 }
